@@ -1,0 +1,43 @@
+# SafeGuide: `make run` serves the product; `make test` runs the whole suite.
+# Both create the virtual environment and install everything on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install index run test lint eval bench
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Build or update the index (incremental; a failed document keeps the index serving).
+index: install
+	$(PY) -m indexer build --quiet || test -f instance/index/current.json
+
+## Serve on http://127.0.0.1:8000 (SAFEGUIDE_BIND to change).
+run: index
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py app:app
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: lint
+	$(PY) -m pytest
+
+## Score retrieval and answers on the dev question set (and the naive baseline).
+eval: index
+	$(PY) -m assistant.eval ../shared/eval/dev.jsonl --out results/dev.jsonl
+
+bench: index
+	$(PY) scripts/bench_index.py
+	$(PY) scripts/bench_query.py

@@ -1,0 +1,1 @@
+"""SafeGuide's core: retrieval and grounded answering. Knows nothing of the web."""

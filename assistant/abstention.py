@@ -1,0 +1,67 @@
+"""Hard abstention: say "I can't find this" when the evidence is weak.
+
+Two signals, both measured on every question:
+- ``similarity``: how closely the best sentence or list item of the top passages matches
+  the question (cosine, the all-MiniLM-L6-v2 space);
+- ``coverage``: the share of the question's content words that occur anywhere in the
+  indexed text (a question about "motorway", "caravan" or "overtime" uses words the
+  guidance never uses).
+Evidence is ``similarity + COVERAGE_WEIGHT * coverage``; the threshold is calibrated on a
+labelled question set by ``python -m assistant.calibrate`` and kept in ``calibration.json``,
+never hand-picked per question.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.lexical import STOPWORDS
+
+CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
+COVERAGE_WEIGHT = 0.5
+_WORD = re.compile(r"[a-z0-9]+")
+# Words of asking, not of the subject: they say nothing about whether the guidance covers it.
+QUESTION_WORDS = frozenset(
+    """whats what's need know tell say said says find give get got much many long often
+    anything something ever still actually really meant supposed think thing things""".split()
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    similarity: float
+    coverage: float
+
+    @property
+    def strength(self) -> float:
+        return self.similarity + COVERAGE_WEIGHT * self.coverage
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower())
+            if w not in STOPWORDS and w not in QUESTION_WORDS and len(w) > 1]
+
+
+def coverage(corrected_question: str, vocabulary: set[str]) -> float:
+    """Share of the question's content words found in the indexed text."""
+    words = content_words(corrected_question)
+    if not words:
+        return 0.0
+    return sum(w in vocabulary for w in words) / len(words)
+
+
+class AbstentionPolicy:
+    """Abstain when evidence strength is below the calibrated threshold."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_PATH) -> AbstentionPolicy:
+        return cls(float(json.loads(path.read_text(encoding="utf-8"))["threshold"]))
+
+    def should_abstain(self, evidence: Evidence) -> bool:
+        return evidence.strength < self.threshold

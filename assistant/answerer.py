@@ -1,0 +1,169 @@
+"""The grounded answerer: answers made only of the sources' own sentences and list items.
+
+Nothing is paraphrased or generated, so nothing can be invented: each item is a verbatim
+span of a retrieved passage with its citation. The work is choosing which spans answer the
+question (semantic similarity of each span to the question, plus the share of the
+question's words it contains) and shaping them for reading: grouped by passage, in document
+order, a list kept with its lead-in as a checklist, a case study given whole when a trainer
+asks for a scenario.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.documents import Document
+
+from assistant.index import LoadedIndex
+from assistant.types import AnswerItem, Citation
+from indexer.lexical import tokenize
+
+PASSAGES_CONSIDERED = 3
+PASSAGE_WEIGHTS = (1.0, 0.93, 0.88)
+OVERLAP_WEIGHT = 0.3
+SELECTION_MARGIN = 0.08
+MAX_ITEMS = 6
+MAX_LIST_ITEMS = 12
+_SCENARIO_REQUEST = re.compile(r"\b(scenario|case stud(y|ies)|example)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A unit of a retrieved passage, scored against the question."""
+
+    passage_rank: int  # 0-based rank of its passage
+    unit_row: int
+    start: int  # offsets inside the passage text
+    end: int
+    kind: str
+    score: float
+
+
+class GroundedAnswerer:
+    """Select and order verbatim spans from ranked passages; cite each one."""
+
+    def __init__(self, index: LoadedIndex, reader_url: str = "/documents/{document_id}#{chunk}"):
+        self.index = index
+        self.reader_url = reader_url
+
+    def compose(self, question_text: str, query_vector: np.ndarray,
+                passages: list[Document]) -> tuple[list[AnswerItem], list[Citation]]:
+        """Return the answer's items and their citations (empty when nothing fits)."""
+        considered = passages[:PASSAGES_CONSIDERED]
+        if _SCENARIO_REQUEST.search(question_text):
+            scenario = self._scenario(considered)
+            if scenario:
+                return self._cite(scenario, considered)
+        candidates = self._candidates(question_text, query_vector, considered)
+        if not candidates:
+            return [], []
+        best = max(c.score for c in candidates)
+        chosen = [c for c in candidates if c.score >= best - SELECTION_MARGIN]
+        chosen = sorted(chosen, key=lambda c: -c.score)[:MAX_ITEMS]
+        chosen = self._with_whole_lists(chosen, considered)
+        chosen.sort(key=lambda c: (c.passage_rank, c.start))
+        return self._cite(chosen, considered)
+
+    def _units_of(self, rank: int, passage: Document) -> list[Candidate]:
+        chunk_start = passage.metadata["char_start"]
+        rows = self.index.unit_rows_by_chunk.get(passage.metadata["chunk_id"], [])
+        return [
+            Candidate(rank, r, self.index.units[r].start - chunk_start,
+                      self.index.units[r].end - chunk_start, self.index.units[r].kind, 0.0)
+            for r in rows
+        ]
+
+    def _candidates(self, question_text: str, query_vector: np.ndarray,
+                    passages: list[Document]) -> list[Candidate]:
+        question_tokens = set(tokenize(question_text))
+        scored = []
+        for rank, passage in enumerate(passages):
+            for unit in self._units_of(rank, passage):
+                similarity = float(self.index.unit_vectors[unit.unit_row] @ query_vector)
+                text = passage.page_content[unit.start:unit.end]
+                overlap = (len(question_tokens & set(tokenize(text))) / len(question_tokens)
+                           if question_tokens else 0.0)
+                score = (similarity + OVERLAP_WEIGHT * overlap) * PASSAGE_WEIGHTS[rank]
+                scored.append(Candidate(rank, unit.unit_row, unit.start, unit.end, unit.kind,
+                                        score))
+        return scored
+
+    def _scenario(self, passages: list[Document]) -> list[Candidate]:
+        """A trainer asking for a scenario gets the best-ranked case study, whole."""
+        for rank, passage in enumerate(passages):
+            if passage.metadata.get("block_kind") == "case_study":
+                return self._units_of(rank, passage)
+        return []
+
+    def _with_whole_lists(self, chosen: list[Candidate],
+                          passages: list[Document]) -> list[Candidate]:
+        """A chosen list item or lead-in brings its whole list, so checklists stay whole."""
+        result = {(c.passage_rank, c.start): c for c in chosen}
+        for candidate in chosen:
+            units = self._units_of(candidate.passage_rank, passages[candidate.passage_rank])
+            position = next(i for i, u in enumerate(units) if u.start == candidate.start)
+            run = _list_run(units, position)
+            if run and len(run) <= MAX_LIST_ITEMS + 1:
+                for unit in run:
+                    result.setdefault((unit.passage_rank, unit.start), unit)
+        return list(result.values())
+
+    def _cite(self, chosen: list[Candidate],
+              passages: list[Document]) -> tuple[list[AnswerItem], list[Citation]]:
+        numbers: dict[int, int] = {}
+        citations: list[Citation] = []
+        items: list[AnswerItem] = []
+        for candidate in chosen:
+            passage = passages[candidate.passage_rank]
+            if candidate.passage_rank not in numbers:
+                numbers[candidate.passage_rank] = len(numbers) + 1
+            n = numbers[candidate.passage_rank]
+            span_text = passage.page_content[candidate.start:candidate.end]
+            kind = candidate.kind
+            if kind == "sentence" and span_text.rstrip().endswith(":"):
+                kind = "lead_in"
+            items.append(AnswerItem(text=span_text, citation=n, kind=kind))
+            citations.append(self._citation(n, passage, candidate.start, candidate.end))
+        return items, citations
+
+    def _citation(self, n: int, passage: Document, start: int, end: int) -> Citation:
+        meta = passage.metadata
+        page = meta.get("page_start", -1)
+        return Citation(
+            n=n, chunk_id=meta["chunk_id"], document_id=meta["document_id"],
+            title=meta["title"], edition=meta["edition"], status=meta["status"],
+            superseded_by=meta.get("superseded_by", ""), section=meta["section"],
+            page=page if page and page > 0 else None, text=passage.page_content,
+            span=(start, end), span_text=passage.page_content[start:end],
+            char_start=meta["char_start"], char_end=meta["char_end"],
+            url=self.reader_url.format(document_id=meta["document_id"], chunk=meta["chunk_id"]),
+            source_url=meta.get("source_url", ""),
+        )
+
+
+def _list_run(units: list[Candidate], position: int) -> list[Candidate]:
+    """The lead-in and items of the list that ``units[position]`` belongs to or leads into."""
+    if units[position].kind == "list_item":
+        first = position
+        while first > 0 and units[first - 1].kind == "list_item":
+            first -= 1
+        lead = first - 1 if first > 0 else first
+    elif position + 1 < len(units) and units[position + 1].kind == "list_item":
+        lead = position
+    else:
+        return []
+    last = lead + 1
+    while last + 1 < len(units) and units[last + 1].kind == "list_item":
+        last += 1
+    return units[lead:last + 1]
+
+
+def answer_text(items: list[AnswerItem]) -> str:
+    """Plain-text rendering: list items as a checklist under their lead-in, each cited."""
+    lines = []
+    for item in items:
+        marker = "- " if item.kind == "list_item" else ""
+        lines.append(f"{marker}{item.text} [{item.citation}]")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""Every setting in one table: name, default and a one-line help.
+
+Layering (as in Flask's tutorial and Datasette): defaults, then environment variables
+``SAFEGUIDE_<NAME>``, then explicit overrides (tests, the app factory). The README documents
+each row, and a test checks that it does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "SAFEGUIDE_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("corpus_dir", str(REPO_ROOT / "corpus"), "Folder holding manifest.yaml and documents."),
+    Setting("instance_dir", str(REPO_ROOT / "instance"), "Folder for the index and local state."),
+    Setting(
+        "embedding_model",
+        "",
+        "sentence-transformers model path or name; empty = the packaged all-MiniLM-L6-v2.",
+    ),
+    Setting("chroma_host", "", "Chroma server host; empty = embedded store under instance_dir."),
+    Setting("chroma_port", 8000, "Chroma server port (with chroma_host)."),
+    Setting("max_question_chars", 1000, "Longest question accepted, in characters."),
+    Setting("top_k", 5, "Passages returned by retrieval."),
+)
+
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve every setting: default, then ``SAFEGUIDE_*`` environment, then ``overrides``.
+
+    Environment values are converted to the default's type so ``SAFEGUIDE_TOP_K=8`` is an int.
+    Unknown override names are an error: a typo must not silently fall back to a default.
+    """
+    resolved: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = os.environ.get(ENV_PREFIX + setting.name.upper())
+        resolved[setting.name] = setting.default if raw is None else _coerce(setting, raw)
+    for name, value in (overrides or {}).items():
+        if name not in _DEFAULTS:
+            raise KeyError(f"unknown setting {name!r}")
+        resolved[name] = value
+    return resolved
+
+
+def _coerce(setting: Setting, raw: str) -> Any:
+    if isinstance(setting.default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            env = ENV_PREFIX + setting.name.upper()
+            raise ValueError(f"{env} must be a whole number, got {raw!r}") from exc
+    return raw
+
+
+def index_dir(settings: Mapping[str, Any]) -> Path:
+    """Where the built index (Chroma store, lexical index, parsed documents) lives."""
+    return Path(settings["instance_dir"]) / "index"
