@@ -10,23 +10,25 @@ asks for a scenario.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from langchain_core.documents import Document
 
 from assistant.index import LoadedIndex
+from assistant.intent import detect_intent, has_number
+from assistant.query import Query
 from assistant.types import AnswerItem, Citation
 from indexer.lexical import tokenize
 
 PASSAGES_CONSIDERED = 3
 PASSAGE_WEIGHTS = (1.0, 0.93, 0.88)
 OVERLAP_WEIGHT = 0.3
+NUMBER_WEIGHT = 0.1
 SELECTION_MARGIN = 0.08
-MAX_ITEMS = 6
+CONTINUATION_MARGIN = 0.25
+MAX_ANCHORS = 4
 MAX_LIST_ITEMS = 12
-_SCENARIO_REQUEST = re.compile(r"\b(scenario|case stud(y|ies)|example)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Candidate:
     end: int
     kind: str
     score: float
+    paragraph: int = 0  # which paragraph of the passage the unit sits in
 
 
 class GroundedAnswerer:
@@ -48,53 +51,77 @@ class GroundedAnswerer:
         self.index = index
         self.reader_url = reader_url
 
-    def compose(self, question_text: str, query_vector: np.ndarray,
+    def compose(self, query: Query, query_vector: np.ndarray,
                 passages: list[Document]) -> tuple[list[AnswerItem], list[Citation]]:
         """Return the answer's items and their citations (empty when nothing fits)."""
         considered = passages[:PASSAGES_CONSIDERED]
-        if _SCENARIO_REQUEST.search(question_text):
+        intent = detect_intent(query.question)
+        if intent.block_kind == "case_study":
             scenario = self._scenario(considered)
             if scenario:
                 return self._cite(scenario, considered)
-        candidates = self._candidates(question_text, query_vector, considered)
+        candidates = self._candidates(query, query_vector, considered, intent.wants_number)
         if not candidates:
             return [], []
         best = max(c.score for c in candidates)
-        chosen = [c for c in candidates if c.score >= best - SELECTION_MARGIN]
-        chosen = sorted(chosen, key=lambda c: -c.score)[:MAX_ITEMS]
+        ranked = sorted(candidates, key=lambda c: -c.score)
+        anchors = [c for c in ranked if c.score >= best - SELECTION_MARGIN][:MAX_ANCHORS]
+        chosen = self._with_continuations(anchors, candidates, best)
         chosen = self._with_whole_lists(chosen, considered)
         chosen.sort(key=lambda c: (c.passage_rank, c.start))
         return self._cite(chosen, considered)
 
+    def _with_continuations(self, anchors: list[Candidate], candidates: list[Candidate],
+                            best: float) -> list[Candidate]:
+        """An answering sentence brings the next one of its paragraph when that one is
+        relevant too: findings come as claim then detail ("We reviewed nine cases... The
+        remaining seven...")."""
+        chosen = {(c.passage_rank, c.start): c for c in anchors}
+        for anchor in anchors:
+            following = next((c for c in candidates if c.passage_rank == anchor.passage_rank
+                              and c.start > anchor.end), None)
+            if (following is not None and anchor.kind == following.kind == "sentence"
+                    and anchor.paragraph == following.paragraph
+                    and following.score >= best - CONTINUATION_MARGIN):
+                chosen.setdefault((following.passage_rank, following.start), following)
+        return list(chosen.values())
+
     def _units_of(self, rank: int, passage: Document) -> list[Candidate]:
         chunk_start = passage.metadata["char_start"]
         rows = self.index.unit_rows_by_chunk.get(passage.metadata["chunk_id"], [])
-        return [
-            Candidate(rank, r, self.index.units[r].start - chunk_start,
-                      self.index.units[r].end - chunk_start, self.index.units[r].kind, 0.0)
-            for r in rows
-        ]
+        units, paragraph, previous_end = [], 0, 0
+        for row in rows:
+            start = self.index.units[row].start - chunk_start
+            if "\n" in passage.page_content[previous_end:start]:
+                paragraph += 1
+            units.append(Candidate(rank, row, start, self.index.units[row].end - chunk_start,
+                                   self.index.units[row].kind, 0.0, paragraph))
+            previous_end = units[-1].end
+        return units
 
-    def _candidates(self, question_text: str, query_vector: np.ndarray,
-                    passages: list[Document]) -> list[Candidate]:
-        question_tokens = set(tokenize(question_text))
+    def _candidates(self, query: Query, query_vector: np.ndarray, passages: list[Document],
+                    wants_number: bool) -> list[Candidate]:
+        """Every sentence and list item of the passages, scored; headings are context only."""
+        question_tokens = set(tokenize(query.retrieval_text))
         scored = []
         for rank, passage in enumerate(passages):
             for unit in self._units_of(rank, passage):
+                if unit.kind == "heading":
+                    continue
                 similarity = float(self.index.unit_vectors[unit.unit_row] @ query_vector)
                 text = passage.page_content[unit.start:unit.end]
                 overlap = (len(question_tokens & set(tokenize(text))) / len(question_tokens)
                            if question_tokens else 0.0)
-                score = (similarity + OVERLAP_WEIGHT * overlap) * PASSAGE_WEIGHTS[rank]
-                scored.append(Candidate(rank, unit.unit_row, unit.start, unit.end, unit.kind,
-                                        score))
+                number = NUMBER_WEIGHT if wants_number and has_number(text) else 0.0
+                score = (similarity + OVERLAP_WEIGHT * overlap + number) * PASSAGE_WEIGHTS[rank]
+                scored.append(replace(unit, score=score))
         return scored
 
     def _scenario(self, passages: list[Document]) -> list[Candidate]:
         """A trainer asking for a scenario gets the best-ranked case study, whole."""
         for rank, passage in enumerate(passages):
             if passage.metadata.get("block_kind") == "case_study":
-                return self._units_of(rank, passage)
+                return [u for u in self._units_of(rank, passage) if u.kind != "heading"]
         return []
 
     def _with_whole_lists(self, chosen: list[Candidate],

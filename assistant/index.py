@@ -37,6 +37,7 @@ class LoadedIndex:
     chunk_ids: list[str]
     texts: list[str]
     metadatas: list[dict[str, Any]]
+    chunk_vectors: np.ndarray
     units: list[UnitRecord]
     unit_vectors: np.ndarray
     unit_rows_by_chunk: dict[str, list[int]]
@@ -51,7 +52,7 @@ class LoadedIndex:
         folder = artifacts.build_dir(index_dir, pointer["version"])
         client = store.open_client(settings, index_dir)
         collection = store.get_collection(client, pointer["collection"])
-        records = collection.get(include=["documents", "metadatas"])
+        records = collection.get(include=["documents", "metadatas", "embeddings"])
         order = sorted(range(len(records["ids"])),
                        key=lambda i: (records["metadatas"][i]["document_id"],
                                       records["metadatas"][i]["position"]))
@@ -65,6 +66,8 @@ class LoadedIndex:
             chunk_ids=[records["ids"][i] for i in order],
             texts=[records["documents"][i] for i in order],
             metadatas=[records["metadatas"][i] for i in order],
+            chunk_vectors=np.asarray([records["embeddings"][i] for i in order],
+                                     dtype=np.float32).reshape(len(order), -1),
             units=units, unit_vectors=vectors, unit_rows_by_chunk=rows,
         )
 
@@ -81,6 +84,35 @@ class LoadedIndex:
     def unit_chunk_rows(self) -> np.ndarray:
         """For each unit, the row of its chunk."""
         return np.array([self.row_of[u.chunk_id] for u in self.units], dtype=np.int64)
+
+    @cached_property
+    def section_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per chunk, the mean vector of its top-level section and of its own section.
+
+        A passage inherits the topic of the section around it: "Authorising officers often
+        don't record..." is about police protection because its section is.
+        """
+        return (self._centroids(lambda m: (m["document_id"], m["section_top"])),
+                self._centroids(lambda m: (m["document_id"], m["section"])))
+
+    def _centroids(self, key: Any) -> np.ndarray:
+        groups: dict[Any, list[int]] = {}
+        for row, meta in enumerate(self.metadatas):
+            groups.setdefault(key(meta), []).append(row)
+        result = np.zeros_like(self.chunk_vectors)
+        for rows in groups.values():
+            mean = self.chunk_vectors[rows].mean(axis=0)
+            result[rows] = mean / (np.linalg.norm(mean) or 1.0)
+        return result
+
+    @cached_property
+    def unit_texts(self) -> list[str]:
+        """The text of every unit, sliced from its passage."""
+        texts = []
+        for unit, row in zip(self.units, self.unit_chunk_rows, strict=True):
+            offset = self.metadatas[row]["char_start"]
+            texts.append(self.texts[row][unit.start - offset:unit.end - offset])
+        return texts
 
     @cached_property
     def vocabulary(self) -> set[str]:

@@ -43,7 +43,8 @@ class Assistant:
         self.policy = policy or AbstentionPolicy.load()
         self.understanding = QueryUnderstanding(index.vocabulary)
         self.retriever = retriever or HybridRetriever(
-            index=index, vectors=vectors, top_k=int(settings["top_k"])
+            index=index, vectors=vectors, understanding=self.understanding,
+            top_k=int(settings["top_k"]),
         )
         self.answerer = GroundedAnswerer(index)
         self.chain: Runnable = (
@@ -73,20 +74,21 @@ class Assistant:
 
     def _understand(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
-        query = self.understanding.prepare(state["question"])
         previous = _previous_question(state["history"])
+        search_text = state["question"]
         if previous and _is_follow_up(state["question"]):
-            query = self.understanding.prepare(f"{previous} {state['question']}")
-        state["query"] = query
+            search_text = f"{previous} {state['question']}"
+        state["search_text"] = search_text
+        state["query"] = self.understanding.prepare(search_text)
         state["timings"]["understand_ms"] = (time.perf_counter() - started) * 1000
         return state
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         retriever: BaseRetriever = self.retriever
-        if state["filters"] and isinstance(retriever, HybridRetriever):
+        if state["filters"] and hasattr(retriever, "with_filters"):
             retriever = retriever.with_filters(state["filters"])
-        state["passages"] = retriever.invoke(state["query"].retrieval_text)
+        state["passages"] = retriever.invoke(state["search_text"])
         state["timings"]["retrieve_ms"] = (time.perf_counter() - started) * 1000
         return state
 
@@ -102,8 +104,8 @@ class Assistant:
                         citations=[], abstained=True, status="abstained",
                         confidence=round(evidence.strength, 4), passages=passages)
         if passages and not self.policy.should_abstain(evidence):
-            vector = self.vectors.vector(query.retrieval_text)
-            items, citations = self.answerer.compose(query.corrected, vector, passages)
+            vector = self.vectors.vector(query.corrected)
+            items, citations = self.answerer.compose(query, vector, passages)
             if items:
                 answer.items, answer.citations = items, citations
                 answer.text = answer_text(items)

@@ -89,8 +89,10 @@ class QueryUnderstanding:
         alias_words = {w for e in self.glossary for a in e.aliases for w in a.split()}
         self.known = {w.lower() for w in vocabulary} | alias_words
         self._candidates = sorted(w for w in self.known if len(w) >= _TYPO_MIN_LENGTH - 1)
+        # Retrievers and the answerer all ask for the same question's preparation.
+        self.prepare = lru_cache(maxsize=512)(self._prepare)
 
-    def prepare(self, question: str) -> Query:
+    def _prepare(self, question: str) -> Query:
         corrections: list[tuple[str, str]] = []
         words: list[str] = []
         for word in _WORD.findall(question):

@@ -1,18 +1,21 @@
 """Hybrid retrieval as LangChain retrievers.
 
-Three rankings are fused by reciprocal rank fusion (RRF):
-- dense passages: the query vector against passage vectors in Chroma;
-- dense sentences: the query vector against every sentence and list item, each passage
-  scored by its best unit (a passage that holds one exactly-matching sentence among others);
-- lexical: BM25 over the same passages (exact terms: "ARMS", "101 form", "Thorpe Wood").
-RRF needs no score calibration between the three, and is robust when one of them misfires.
-Superseded editions are down-weighted and flagged, never silently mixed with current ones.
+Candidates come from three retrievers, each usable on its own:
+- :class:`DenseRetriever`: the query vector against passage vectors in Chroma;
+- :class:`SentenceRetriever`: the query vector against every sentence and list item, a
+  passage scored by its best unit (one exactly-matching sentence among others);
+- :class:`LexicalRetriever`: BM25 over the same passages (exact terms: "ARMS", "101 form").
+:class:`HybridRetriever` pools their candidates and scores each by a weighted sum of those
+signals plus the similarity of the passage's section (a passage inherits its section's
+topic) and the question's intent (a scenario wants a case study; "how many" wants a
+number). Superseded editions are down-weighted and flagged, never silently mixed in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -23,12 +26,26 @@ from pydantic import ConfigDict
 
 from assistant.embeddings import SentenceTransformerEmbeddings
 from assistant.index import LoadedIndex
+from assistant.intent import detect_intent, has_number
+from assistant.query import QueryUnderstanding
 from indexer.lexical import tokenize
 
-RRF_K = 60
-CANDIDATES = 30
-SUPERSEDED_WEIGHT = 0.7
+CANDIDATES = 50
+SUPERSEDED_WEIGHT = 0.85
 FILTER_FIELDS = ("kind", "status", "document_id")
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How much each signal counts in a passage's score (all signals are in [0, 1])."""
+
+    dense: float = 1.0
+    sentence: float = 0.5
+    lexical: float = 0.3
+    section_top: float = 0.3
+    section: float = 0.3
+    block_intent: float = 0.1
+    number: float = 0.1
 
 
 class QueryVectors:
@@ -76,14 +93,28 @@ def _chroma_where(filters: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 class _IndexRetriever(BaseRetriever):
-    """Shared plumbing: the loaded index, the query vectors, the request's filters."""
+    """Shared plumbing: the loaded index, query vectors, understanding, request filters."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     index: LoadedIndex
     vectors: QueryVectors
+    understanding: QueryUnderstanding
     filters: dict[str, Any] | None = None
     k: int = CANDIDATES
+
+    def with_filters(self, filters: Mapping[str, Any] | None) -> _IndexRetriever:
+        """A copy of this retriever restricted by ``filters`` (validated here)."""
+        filter_mask(self.index, filters)
+        return self.model_copy(update={"filters": dict(filters) if filters else None})
+
+    def _mask(self) -> np.ndarray:
+        return filter_mask(self.index, self.filters)
+
+    def _top(self, scores: np.ndarray) -> list[tuple[int, float]]:
+        scores = np.where(self._mask(), scores, -np.inf)
+        order = np.argsort(-scores)[: self.k]
+        return [(int(r), float(scores[r])) for r in order if np.isfinite(scores[r])]
 
     def _document(self, row: int, **scores: float) -> Document:
         metadata = dict(self.index.metadatas[row])
@@ -94,10 +125,10 @@ class _IndexRetriever(BaseRetriever):
 
 
 class DenseRetriever(_IndexRetriever):
-    """Passages nearest the query in Chroma (cosine)."""
+    """Passages nearest the question in Chroma (cosine)."""
 
-    def rank(self, query: str) -> list[tuple[int, float]]:
-        vector = self.vectors.vector(query)
+    def rank(self, question: str) -> list[tuple[int, float]]:
+        vector = self.vectors.vector(self.understanding.prepare(question).corrected)
         count = min(self.k, len(self.index.chunk_ids))
         result = self.index.collection.query(
             query_embeddings=[vector.tolist()], n_results=count,
@@ -114,15 +145,18 @@ class DenseRetriever(_IndexRetriever):
 class SentenceRetriever(_IndexRetriever):
     """Passages ranked by their single best-matching sentence or list item."""
 
-    def rank(self, query: str) -> list[tuple[int, float]]:
-        if not len(self.index.units):
-            return []
-        sims = self.index.unit_vectors @ self.vectors.vector(query)
+    def unit_scores(self, question: str) -> np.ndarray:
+        vector = self.vectors.vector(self.understanding.prepare(question).corrected)
+        return self.index.unit_vectors @ vector
+
+    def passage_scores(self, unit_scores: np.ndarray) -> np.ndarray:
         best = np.full(len(self.index.chunk_ids), -1.0, dtype=np.float32)
-        np.maximum.at(best, self.index.unit_chunk_rows, sims)
-        best[~filter_mask(self.index, self.filters)] = -1.0
-        order = np.argsort(-best)[: self.k]
-        return [(int(r), float(best[r])) for r in order if best[r] > -1.0]
+        if len(unit_scores):
+            np.maximum.at(best, self.index.unit_chunk_rows, unit_scores)
+        return best
+
+    def rank(self, question: str) -> list[tuple[int, float]]:
+        return self._top(self.passage_scores(self.unit_scores(question)))
 
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
@@ -130,15 +164,18 @@ class SentenceRetriever(_IndexRetriever):
 
 
 class LexicalRetriever(_IndexRetriever):
-    """BM25 over passages."""
+    """BM25 over passages, on the question expanded with the glossary."""
 
-    def rank(self, query: str) -> list[tuple[int, float]]:
-        raw = self.index.lexical.scores(tokenize(query))
+    def scores(self, question: str) -> np.ndarray:
+        query = self.understanding.prepare(question)
+        raw = self.index.lexical.scores(tokenize(query.retrieval_text))
         scores = np.zeros(len(self.index.chunk_ids), dtype=np.float32)
         scores[self.index.lexical_rows] = raw
-        scores[~filter_mask(self.index, self.filters)] = 0.0
-        order = np.argsort(-scores)[: self.k]
-        return [(int(r), float(scores[r])) for r in order if scores[r] > 0]
+        return scores
+
+    def rank(self, question: str) -> list[tuple[int, float]]:
+        scores = self.scores(question)
+        return [(r, s) for r, s in self._top(scores) if s > 0]
 
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
@@ -146,39 +183,64 @@ class LexicalRetriever(_IndexRetriever):
 
 
 class HybridRetriever(_IndexRetriever):
-    """RRF over dense passages, dense sentences and BM25; returns ``top_k`` Documents.
+    """Pool candidates from the three retrievers, score by :class:`FusionWeights`.
 
-    Each Document's metadata carries ``score`` (fused), ``dense``, ``sentence``, ``bm25`` and
-    ``rank``, so the answerer and the abstention check can read the evidence strength.
+    Each Document's metadata carries ``score`` (fused), ``dense``, ``sentence`` (best unit
+    cosine, the abstention signal), ``bm25`` and ``rank``.
     """
 
     top_k: int = 5
+    weights: FusionWeights = FusionWeights()
 
-    def with_filters(self, filters: Mapping[str, Any] | None) -> HybridRetriever:
-        filter_mask(self.index, filters)  # validate names early, with a clear error
-        return self.model_copy(update={"filters": dict(filters) if filters else None})
+    @cached_property
+    def _unit_has_number(self) -> np.ndarray:
+        return np.array([has_number(t) for t in self.index.unit_texts], dtype=bool)
 
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        shared = {"index": self.index, "vectors": self.vectors, "filters": self.filters,
-                  "k": self.k}
-        rankings = {
-            "dense": DenseRetriever(**shared).rank(query),
-            "sentence": SentenceRetriever(**shared).rank(query),
-            "bm25": LexicalRetriever(**shared).rank(query),
-        }
-        fused: dict[int, float] = {}
-        evidence: dict[int, dict[str, float]] = {}
-        for name, ranking in rankings.items():
-            for rank, (row, score) in enumerate(ranking):
-                fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
-                evidence.setdefault(row, {})[name] = score
-        for row in fused:
-            if self.index.metadatas[row]["status"] == "superseded":
-                fused[row] *= SUPERSEDED_WEIGHT
-        ordered = sorted(fused, key=lambda r: -fused[r])[: self.top_k]
+        shared = {"index": self.index, "vectors": self.vectors, "k": self.k,
+                  "understanding": self.understanding, "filters": self.filters}
+        dense, sentences, lexical = (DenseRetriever(**shared), SentenceRetriever(**shared),
+                                     LexicalRetriever(**shared))
+        unit_scores = sentences.unit_scores(query)
+        best_unit = sentences.passage_scores(unit_scores)
+        bm25 = lexical.scores(query)
+        rows = sorted({r for r, _ in dense.rank(query)}
+                      | {r for r, _ in sentences._top(best_unit)}
+                      | {r for r, _ in lexical._top(bm25) if bm25[r] > 0})
+        if not rows:
+            return []
+        scores = self._fuse(query, np.array(rows), unit_scores, best_unit, bm25)
+        ordered = np.argsort(-scores)[: self.top_k]
         return [
-            self._document(row, score=fused[row], rank=rank + 1,
-                           **{n: evidence[row].get(n, 0.0) for n in rankings})
-            for rank, row in enumerate(ordered)
+            self._document(rows[i], score=float(scores[i]), rank=rank + 1,
+                           dense=float(self.index.chunk_vectors[rows[i]] @ self._vector(query)),
+                           sentence=float(best_unit[rows[i]]), bm25=float(bm25[rows[i]]))
+            for rank, i in enumerate(ordered)
         ]
+
+    def _vector(self, question: str) -> np.ndarray:
+        return self.vectors.vector(self.understanding.prepare(question).corrected)
+
+    def _fuse(self, question: str, rows: np.ndarray, unit_scores: np.ndarray,
+              best_unit: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+        w = self.weights
+        vector = self._vector(question)
+        section_top, section = self.index.section_vectors
+        intent = detect_intent(question)
+        if intent.wants_number and len(unit_scores):
+            boosted = unit_scores + w.number * self._unit_has_number
+            best_unit = SentenceRetriever(
+                index=self.index, vectors=self.vectors, understanding=self.understanding
+            ).passage_scores(boosted)
+        top_bm25 = float(bm25[rows].max()) or 1.0
+        scores = (w.dense * (self.index.chunk_vectors[rows] @ vector)
+                  + w.sentence * best_unit[rows]
+                  + w.lexical * bm25[rows] / top_bm25
+                  + w.section_top * (section_top[rows] @ vector)
+                  + w.section * (section[rows] @ vector))
+        if intent.block_kind:
+            kinds = np.array([self.index.metadatas[r]["block_kind"] for r in rows])
+            scores += w.block_intent * (kinds == intent.block_kind)
+        superseded = np.array([self.index.metadatas[r]["status"] == "superseded" for r in rows])
+        return np.where(superseded, scores * SUPERSEDED_WEIGHT, scores)

@@ -66,6 +66,11 @@ def embed_text(entry: DocumentEntry, chunk: Chunk) -> str:
     return f"{context}\n{chunk.content}"
 
 
+def lexical_text(metadata: dict[str, Any], content: str) -> str:
+    """What BM25 indexes: like the dense text, the section path plus the passage."""
+    return f"{metadata['section'] or metadata['title']}\n{content}"
+
+
 def chunk_metadata(entry: DocumentEntry, chunk: Chunk) -> dict[str, Any]:
     meta = entry.metadata()
     meta.update(
@@ -190,7 +195,11 @@ class IndexBuilder:
                 records["documents"],
                 records["metadatas"],
             )
-            texts.update(zip(records["ids"], records["documents"], strict=True))
+            texts.update(
+                (i, lexical_text(m, d))
+                for i, d, m in zip(records["ids"], records["documents"], records["metadatas"],
+                                   strict=True)
+            )
             artifacts.save_document(folder, doc_id, artifacts.load_document(old_folder, doc_id))
             rows = [i for i, u in enumerate(old_units[0]) if u.document_id == doc_id]
             units.extend(old_units[0][i] for i in rows)
@@ -276,7 +285,7 @@ class IndexBuilder:
             [c.content for c in chunks],
             [chunk_metadata(entry, c) for c in chunks],
         )
-        texts.update((c.id, c.content) for c in chunks)
+        texts.update((c.id, embed_text(entry, c)) for c in chunks)
         new_units = [
             UnitRecord(c.id, entry.id, u.start, u.end, u.kind) for c in chunks for u in c.units
         ]

@@ -4,6 +4,8 @@ Rules, in order of importance:
 - a chunk never crosses a heading, so its section path is exact;
 - a list is never split from the paragraph that leads into it;
 - a case study or recommendation block is kept whole while it fits ``WHOLE_BLOCK_MAX``;
+- the first passage under a heading starts with that heading: in inspection reports the
+  headings are the findings ("Appropriate adult provision is timely");
 - otherwise paragraphs are packed up to ``TARGET_CHARS`` (a passage an officer can read on a
   phone, and short enough for retrieval to be precise).
 
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from indexer.blocks import Block
 from indexer.sentences import split_sentences
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 TARGET_CHARS = 650
 WHOLE_BLOCK_MAX = 2000
 _WHOLE_HEADINGS = re.compile(r"^(case stud(y|ies)|recommendations?)\b", re.IGNORECASE)
@@ -34,7 +36,7 @@ class Unit:
 
     start: int
     end: int
-    kind: str  # "sentence" | "list_item"
+    kind: str  # "sentence" | "list_item" | "heading"
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,6 @@ def chunk_document(document_id: str, blocks: list[Block],
 
 
 def _prefix(block: Block) -> str:
-    if block.kind == "heading":
-        return "#" * max(block.level, 1) + " "
     if block.kind == "list_item":
         return "  " * block.level + "- "
     return ""
@@ -153,20 +153,24 @@ def _separator(previous: Block | None, block: Block) -> int:
 
 
 def _sections(placed: list[PlacedBlock]) -> list[tuple[tuple[str, ...], list[list[PlacedBlock]]]]:
-    """Group non-heading blocks by heading path into lead-in+list groups."""
+    """Group blocks by heading path into lead-in+list groups; a heading joins the first group."""
     sections: list[tuple[tuple[str, ...], list[list[PlacedBlock]]]] = []
+    pending_heading: PlacedBlock | None = None
     for item in placed:
         if item.block.kind == "heading":
+            pending_heading = item if item.block.level > 1 else None
             sections.append((item.section_path, []))
             continue
         if not sections or sections[-1][0] != item.section_path:
             sections.append((item.section_path, []))
         groups = sections[-1][1]
-        joins_list = item.block.kind == "list_item" and groups
-        if joins_list:
+        if item.block.kind == "list_item" and groups:
             groups[-1].append(item)
+        elif pending_heading is not None and pending_heading.section_path == item.section_path:
+            groups.append([pending_heading, item])
         else:
             groups.append([item])
+        pending_heading = None
     return [(path, groups) for path, groups in sections if groups]
 
 
@@ -220,8 +224,8 @@ def _make_chunk(document_id: str, position: int, section_path: tuple[str, ...],
     ).hexdigest()[:12]
     units: list[Unit] = []
     for item in blocks:
-        if item.block.kind == "list_item":
-            units.append(Unit(item.start, item.end, "list_item"))
+        if item.block.kind in ("list_item", "heading"):
+            units.append(Unit(item.start, item.end, item.block.kind))
             continue
         for s, e in split_sentences(item.block.text):
             units.append(Unit(item.start + s, item.start + e, "sentence"))
