@@ -25,7 +25,7 @@ from assistant.embeddings import load_embeddings, model_label
 from indexer import artifacts, store
 from indexer.artifacts import UnitRecord
 from indexer.blocks import ParseError
-from indexer.chunker import CHUNKER_VERSION, Chunk, ChunkedDocument, chunk_document
+from indexer.chunker import CHUNKER_VERSION, Chunk, ChunkedDocument, Unit, chunk_document
 from indexer.lexical import LexicalIndex
 from indexer.manifest import DocumentEntry, Manifest, ManifestError, load_manifest
 from indexer.parsers import parse_file
@@ -64,6 +64,13 @@ def embed_text(entry: DocumentEntry, chunk: Chunk) -> str:
     """What the dense model sees: the section path gives a passage its context."""
     context = chunk.section_label or entry.title
     return f"{context}\n{chunk.content}"
+
+
+def unit_embed_text(text: str, unit: Unit) -> str:
+    """A list item is embedded with its lead-in; other units as they are."""
+    if unit.context is None:
+        return text[unit.start:unit.end]
+    return f"{text[unit.context[0]:unit.context[1]]} {text[unit.start:unit.end]}"
 
 
 def lexical_text(metadata: dict[str, Any], content: str) -> str:

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from indexer.blocks import Block
 from indexer.sentences import split_sentences
 
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 4
 TARGET_CHARS = 650
 WHOLE_BLOCK_MAX = 2000
+CONTINUATION_LABEL_MAX = 60
 _WHOLE_HEADINGS = re.compile(r"^(case stud(y|ies)|recommendations?)\b", re.IGNORECASE)
 SECTION_SEPARATOR = " › "
 
@@ -37,6 +38,9 @@ class Unit:
     start: int
     end: int
     kind: str  # "sentence" | "list_item" | "heading"
+    # For a list item, the span of the sentence that leads into its list: "- 7 inadequate"
+    # means nothing alone, so it is embedded together with its lead-in.
+    context: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def _sections(placed: list[PlacedBlock]) -> list[tuple[tuple[str, ...], list[lis
         if not sections or sections[-1][0] != item.section_path:
             sections.append((item.section_path, []))
         groups = sections[-1][1]
-        if item.block.kind == "list_item" and groups:
+        if groups and (item.block.kind == "list_item" or _continues_list(item, groups[-1])):
             groups[-1].append(item)
         elif pending_heading is not None and pending_heading.section_path == item.section_path:
             groups.append([pending_heading, item])
@@ -172,6 +176,17 @@ def _sections(placed: list[PlacedBlock]) -> list[tuple[tuple[str, ...], list[lis
             groups.append([item])
         pending_heading = None
     return [(path, groups) for path, groups in sections if groups]
+
+
+def _continues_list(item: PlacedBlock, group: list[PlacedBlock]) -> bool:
+    """A short label such as "Common themes include:" right after a list belongs with it.
+
+    Such a lead-in names no topic of its own; split from the list before it, its list
+    would lose its subject ("Cases assessed involving missing children: 3 good...").
+    """
+    text = item.block.text
+    return (item.block.kind == "paragraph" and group[-1].block.kind == "list_item"
+            and text.endswith(":") and len(text) <= CONTINUATION_LABEL_MAX)
 
 
 def _whole_kind(section_path: tuple[str, ...]) -> str:
@@ -223,12 +238,18 @@ def _make_chunk(document_id: str, position: int, section_path: tuple[str, ...],
         (SECTION_SEPARATOR.join(section_path) + "\n" + content).encode()
     ).hexdigest()[:12]
     units: list[Unit] = []
+    lead_in: tuple[int, int] | None = None
     for item in blocks:
-        if item.block.kind in ("list_item", "heading"):
-            units.append(Unit(item.start, item.end, item.block.kind))
+        if item.block.kind == "list_item":
+            units.append(Unit(item.start, item.end, "list_item", lead_in))
+            continue
+        if item.block.kind == "heading":
+            units.append(Unit(item.start, item.end, "heading"))
+            lead_in = (item.start, item.end)
             continue
         for s, e in split_sentences(item.block.text):
             units.append(Unit(item.start + s, item.start + e, "sentence"))
+            lead_in = (item.start + s, item.start + e)
     return Chunk(
         id=f"{document_id}:{digest}",
         position=position,
