@@ -104,7 +104,7 @@ class Assistant:
                         citations=[], abstained=True, status="abstained",
                         confidence=round(evidence.strength, 4), passages=passages)
         if passages and not self.policy.should_abstain(evidence):
-            vector = self.vectors.vector(query.corrected)
+            vector = self.vectors.vector(query.dense_text)
             items, citations = self.answerer.compose(query, vector, passages)
             if items:
                 answer.items, answer.citations = items, citations

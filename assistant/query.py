@@ -57,13 +57,16 @@ def clean_question(raw: object, max_chars: int) -> str:
 class GlossaryEntry:
     canonical: str
     aliases: tuple[str, ...]
+    label: str
 
 
 @lru_cache(maxsize=4)
 def load_glossary(path: Path = GLOSSARY_PATH) -> tuple[GlossaryEntry, ...]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return tuple(
-        GlossaryEntry(e["canonical"], tuple(str(a).lower() for a in e["aliases"])) for e in raw
+        GlossaryEntry(e["canonical"], tuple(str(a).lower() for a in e["aliases"]),
+                      e.get("label", e["canonical"]))
+        for e in raw
     )
 
 
@@ -75,6 +78,7 @@ class Query:
     corrected: str
     expansions: tuple[str, ...]
     corrections: tuple[tuple[str, str], ...]
+    dense_text: str = ""  # corrected, with jargon the corpus never uses spelled out
 
     @property
     def retrieval_text(self) -> str:
@@ -87,7 +91,8 @@ class QueryUnderstanding:
     def __init__(self, vocabulary: set[str], glossary: tuple[GlossaryEntry, ...] | None = None):
         self.glossary = glossary if glossary is not None else load_glossary()
         alias_words = {w for e in self.glossary for a in e.aliases for w in a.split()}
-        self.known = {w.lower() for w in vocabulary} | alias_words
+        self.vocabulary = {w.lower() for w in vocabulary}
+        self.known = self.vocabulary | alias_words
         self._candidates = sorted(w for w in self.known if len(w) >= _TYPO_MIN_LENGTH - 1)
         # Retrievers and the answerer all ask for the same question's preparation.
         self.prepare = lru_cache(maxsize=512)(self._prepare)
@@ -101,7 +106,8 @@ class QueryUnderstanding:
                 corrections.append((word, fixed))
             words.append(fixed)
         corrected = " ".join(words)
-        return Query(question, corrected, self._expansions(corrected), tuple(corrections))
+        return Query(question, corrected, self._expansions(corrected), tuple(corrections),
+                     self._spell_out(corrected))
 
     def _correct(self, word: str) -> str:
         lower = word.lower()
@@ -110,6 +116,18 @@ class QueryUnderstanding:
         match = process.extractOne(lower, self._candidates, scorer=fuzz.ratio,
                                    score_cutoff=_TYPO_MIN_SCORE)
         return match[0] if match else lower
+
+    def _spell_out(self, corrected: str) -> str:
+        """Replace aliases the corpus never uses ("s46", "DA", "kids") by their canonical
+        phrase, for the embedding model, which cannot know our jargon. Aliases made of
+        corpus words stay as written: the model already reads them."""
+        padded = f" {corrected} "
+        for entry in self.glossary:
+            for alias in sorted(entry.aliases, key=len, reverse=True):
+                if f" {alias} " in padded and any(w not in self.vocabulary
+                                                  for w in alias.split()):
+                    padded = padded.replace(f" {alias} ", f" {entry.label} ")
+        return padded.strip()
 
     def _expansions(self, corrected: str) -> tuple[str, ...]:
         padded = f" {corrected.lower()} "

@@ -128,7 +128,7 @@ class DenseRetriever(_IndexRetriever):
     """Passages nearest the question in Chroma (cosine)."""
 
     def rank(self, question: str) -> list[tuple[int, float]]:
-        vector = self.vectors.vector(self.understanding.prepare(question).corrected)
+        vector = self.vectors.vector(self.understanding.prepare(question).dense_text)
         count = min(self.k, len(self.index.chunk_ids))
         result = self.index.collection.query(
             query_embeddings=[vector.tolist()], n_results=count,
@@ -146,7 +146,7 @@ class SentenceRetriever(_IndexRetriever):
     """Passages ranked by their single best-matching sentence or list item."""
 
     def unit_scores(self, question: str) -> np.ndarray:
-        vector = self.vectors.vector(self.understanding.prepare(question).corrected)
+        vector = self.vectors.vector(self.understanding.prepare(question).dense_text)
         return self.index.unit_vectors @ vector
 
     def passage_scores(self, unit_scores: np.ndarray) -> np.ndarray:
@@ -220,7 +220,7 @@ class HybridRetriever(_IndexRetriever):
         ]
 
     def _vector(self, question: str) -> np.ndarray:
-        return self.vectors.vector(self.understanding.prepare(question).corrected)
+        return self.vectors.vector(self.understanding.prepare(question).dense_text)
 
     def _fuse(self, question: str, rows: np.ndarray, unit_scores: np.ndarray,
               best_unit: np.ndarray, bm25: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from indexer import artifacts, store
 from indexer.artifacts import UnitRecord
 from indexer.blocks import ParseError
 from indexer.chunker import CHUNKER_VERSION, Chunk, ChunkedDocument, Unit, chunk_document
+from indexer.keyphrases import section_topics
 from indexer.lexical import LexicalIndex
 from indexer.manifest import DocumentEntry, Manifest, ManifestError, load_manifest
 from indexer.parsers import parse_file
@@ -60,10 +61,16 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def embed_text(entry: DocumentEntry, chunk: Chunk) -> str:
-    """What the dense model sees: the section path gives a passage its context."""
-    context = chunk.section_label or entry.title
-    return f"{context}\n{chunk.content}"
+TOPICS_IN_INDEX = True
+
+
+def context_text(metadata: dict[str, Any], content: str) -> str:
+    """What both indexes see: the passage with its section path and its section's topics,
+    so a passage that never names its subject can still be found by it."""
+    header = metadata["section"] or metadata["title"]
+    if metadata.get("topics") and TOPICS_IN_INDEX:
+        header += f"\nTopics: {metadata['topics']}"
+    return f"{header}\n{content}"
 
 
 def unit_embed_text(text: str, unit: Unit) -> str:
@@ -73,14 +80,10 @@ def unit_embed_text(text: str, unit: Unit) -> str:
     return f"{text[unit.context[0]:unit.context[1]]} {text[unit.start:unit.end]}"
 
 
-def lexical_text(metadata: dict[str, Any], content: str) -> str:
-    """What BM25 indexes: like the dense text, the section path plus the passage."""
-    return f"{metadata['section'] or metadata['title']}\n{content}"
-
-
-def chunk_metadata(entry: DocumentEntry, chunk: Chunk) -> dict[str, Any]:
+def chunk_metadata(entry: DocumentEntry, chunk: Chunk, topics: str = "") -> dict[str, Any]:
     meta = entry.metadata()
     meta.update(
+        topics=topics,
         chunk_id=chunk.id,
         position=chunk.position,
         section=chunk.section_label,
@@ -163,6 +166,8 @@ class IndexBuilder:
                 keep[entry.id] = old
             else:
                 changed.append((entry, digest, meta))
+        for doc_id in manifest.invalid_ids:  # a typo in its entry must not unpublish it
+            self._keep_previous(doc_id, old_docs, keep)
         return {"keep": keep, "changed": changed, "manifest": manifest, "old": old_docs}
 
     @staticmethod
@@ -203,7 +208,7 @@ class IndexBuilder:
                 records["metadatas"],
             )
             texts.update(
-                (i, lexical_text(m, d))
+                (i, context_text(m, d))
                 for i, d, m in zip(records["ids"], records["documents"], records["metadatas"],
                                    strict=True)
             )
@@ -284,15 +289,13 @@ class IndexBuilder:
         texts: dict[str, str],
     ) -> None:
         chunks = chunked.chunks
-        vectors = embeddings.embed_array([embed_text(entry, c) for c in chunks])
-        store.add_records(
-            collection,
-            [c.id for c in chunks],
-            vectors,
-            [c.content for c in chunks],
-            [chunk_metadata(entry, c) for c in chunks],
-        )
-        texts.update((c.id, embed_text(entry, c)) for c in chunks)
+        topics = section_topics(_top_section_texts(chunks))
+        metadatas = [chunk_metadata(entry, c, topics.get(_top_section(c), "")) for c in chunks]
+        contextual = [context_text(m, c.content) for m, c in zip(metadatas, chunks, strict=True)]
+        vectors = embeddings.embed_array(contextual)
+        store.add_records(collection, [c.id for c in chunks], vectors,
+                          [c.content for c in chunks], metadatas)
+        texts.update((c.id, t) for c, t in zip(chunks, contextual, strict=True))
         new_units = [
             UnitRecord(c.id, entry.id, u.start, u.end, u.kind) for c in chunks for u in c.units
         ]
@@ -317,6 +320,17 @@ class IndexBuilder:
         for folder in builds.iterdir():
             if folder.name not in keep_versions:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _top_section(chunk: Chunk) -> str:
+    return chunk.section_path[0] if chunk.section_path else ""
+
+
+def _top_section_texts(chunks: list[Chunk]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for chunk in chunks:
+        texts[_top_section(chunk)] = texts.get(_top_section(chunk), "") + "\n" + chunk.content
+    return texts
 
 
 def _next_version(previous: dict[str, Any] | None) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from indexer.blocks import Block
 from indexer.sentences import split_sentences
 
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 5
 TARGET_CHARS = 650
 WHOLE_BLOCK_MAX = 2000
 CONTINUATION_LABEL_MAX = 60

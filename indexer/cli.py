@@ -14,7 +14,14 @@ from pathlib import Path
 from assistant.settings import index_dir, load_settings
 from indexer import artifacts
 from indexer.build import IndexBuilder
-from indexer.manifest import AUDIENCES, KINDS, STATUSES, ManifestError, load_manifest
+from indexer.manifest import (
+    AUDIENCES,
+    KINDS,
+    STATUSES,
+    ManifestError,
+    _parse_entry,
+    load_manifest,
+)
 from indexer.parsers import SUPPORTED_SUFFIXES
 from indexer.verify import verify_index
 
@@ -92,26 +99,35 @@ def _add(args: argparse.Namespace, settings: dict, target: Path) -> int:
         print(f"error: a document with id {args.id!r} is already in the manifest",
               file=sys.stderr)
         return 1
-    destination = corpus / "documents" / f"{args.id}{source.suffix.lower()}"
+    relative = Path("documents") / f"{args.id}{source.suffix.lower()}"
+    try:  # check the entry before touching the corpus: a bad one would stay in the manifest
+        _parse_entry(_entry(args, relative), corpus)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    destination = corpus / relative
     destination.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, destination)
     with manifest_path.open("a", encoding="utf-8") as handle:
-        handle.write(_entry_yaml(args, destination.relative_to(corpus)))
+        handle.write(_entry_yaml(args, relative))
     print(f"added {args.id} as {destination}")
     return _build(argparse.Namespace(if_missing=False, quiet=args.quiet, force=False),
                   settings, target)
 
 
-def _entry_yaml(args: argparse.Namespace, path: Path) -> str:
-    import yaml
-
-    entry = {
+def _entry(args: argparse.Namespace, path: Path) -> dict:
+    return {
         "id": args.id, "title": args.title, "kind": args.kind, "publisher": args.publisher,
         "edition": args.edition, "published": args.published, "status": args.status,
         "superseded_by": None, "licence": args.licence, "source_url": args.source_url,
         "audiences": args.audiences, "path": str(path), "supplied_by_deployment": False,
     }
-    body = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True)
+
+
+def _entry_yaml(args: argparse.Namespace, path: Path) -> str:
+    import yaml
+
+    body = yaml.safe_dump([_entry(args, path)], sort_keys=False, allow_unicode=True)
     return "\n" + "\n".join("  " + line for line in body.splitlines()) + "\n"
 
 

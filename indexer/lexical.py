@@ -44,28 +44,37 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """BM25 over chunk texts; rows align with ``chunk_ids``."""
+    """BM25 over chunk texts; rows align with ``chunk_ids``.
 
-    def __init__(self, retriever: bm25s.BM25, chunk_ids: list[str]) -> None:
+    An index of no chunks (every document withdrawn or removed) has no BM25 model: bm25s
+    cannot index an empty corpus, and such an index scores nothing.
+    """
+
+    def __init__(self, retriever: bm25s.BM25 | None, chunk_ids: list[str]) -> None:
         self._retriever = retriever
         self.chunk_ids = chunk_ids
-        self.vocabulary = frozenset(retriever.vocab_dict)
+        self.vocabulary = frozenset(retriever.vocab_dict) if retriever else frozenset()
 
     @classmethod
     def build(cls, chunk_ids: list[str], texts: list[str]) -> LexicalIndex:
+        if not chunk_ids:
+            return cls(None, [])
         retriever = bm25s.BM25()
         retriever.index([tokenize(t) for t in texts], show_progress=False)
         return cls(retriever, list(chunk_ids))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self._retriever.save(str(folder), show_progress=False)
+        if self._retriever is not None:
+            self._retriever.save(str(folder), show_progress=False)
         (folder / "chunk_ids.txt").write_text("\n".join(self.chunk_ids), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        retriever = bm25s.BM25.load(str(folder), show_progress=False)
         ids = (folder / "chunk_ids.txt").read_text(encoding="utf-8").split("\n")
+        if ids == [""]:
+            return cls(None, [])
+        retriever = bm25s.BM25.load(str(folder), show_progress=False)
         return cls(retriever, ids)
 
     def scores(self, tokens: list[str]) -> np.ndarray:

@@ -78,6 +78,8 @@ class Manifest:
     path: Path
     entries: list[DocumentEntry]
     errors: list[str]
+    # ids of entries rejected by validation: a build keeps what it had indexed for them
+    invalid_ids: set[str] = field(default_factory=set)
 
     def get(self, document_id: str) -> DocumentEntry | None:
         return next((e for e in self.entries if e.id == document_id), None)
@@ -97,12 +99,15 @@ def load_manifest(path: Path) -> Manifest:
     corpus_dir = path.parent
     entries: list[DocumentEntry] = []
     errors: list[str] = []
+    invalid: set[str] = set()
     for position, item in enumerate(raw["documents"], start=1):
         try:
             entry = _parse_entry(item, corpus_dir)
         except ValueError as exc:
             label = item.get("id") if isinstance(item, dict) else None
             errors.append(f"{path}: entry {position} ({label or 'no id'}): {exc}")
+            if label:
+                invalid.add(str(label))
             continue
         if any(e.id == entry.id for e in entries):
             errors.append(f"{path}: entry {position} ({entry.id}): duplicate id")
@@ -115,7 +120,7 @@ def load_manifest(path: Path) -> Manifest:
             errors.append(
                 f"{path}: {entry.id}: superseded_by names unknown document {entry.superseded_by!r}"
             )
-    return Manifest(path=path, entries=entries, errors=errors)
+    return Manifest(path=path, entries=entries, errors=errors, invalid_ids=invalid - known)
 
 
 def _parse_entry(item: Any, corpus_dir: Path) -> DocumentEntry:
