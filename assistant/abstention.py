@@ -1,14 +1,14 @@
 """Hard abstention: say "I can't find this" when the evidence is weak.
 
 Two signals, both measured on every question:
-- ``similarity``: how closely the best sentence or list item of the top passages matches
-  the question (cosine, the all-MiniLM-L6-v2 space);
+- ``relevance``: the fused retrieval score of the best passage (dense, sentence, lexical and
+  section similarity together; see :mod:`assistant.retrieval`);
 - ``coverage``: the share of the question's content words that occur anywhere in the
-  indexed text (a question about "motorway", "caravan" or "overtime" uses words the
-  guidance never uses).
-Evidence is ``similarity + COVERAGE_WEIGHT * coverage``; the threshold is calibrated on a
+  indexed text or the glossary (a question about "motorway", "caravan" or "overtime" uses
+  words the guidance never uses).
+Evidence is ``relevance + COVERAGE_WEIGHT * coverage``. The threshold is calibrated on a
 labelled question set by ``python -m assistant.calibrate`` and kept in ``calibration.json``,
-never hand-picked per question.
+never hand-picked per question. Retrieval or index changes move the scores: recalibrate.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ QUESTION_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Evidence:
-    similarity: float
+    relevance: float
     coverage: float
 
     @property
     def strength(self) -> float:
-        return self.similarity + COVERAGE_WEIGHT * self.coverage
+        return self.relevance + COVERAGE_WEIGHT * self.coverage
 
 
 def content_words(text: str) -> list[str]:
@@ -45,12 +45,12 @@ def content_words(text: str) -> list[str]:
             if w not in STOPWORDS and w not in QUESTION_WORDS and len(w) > 1]
 
 
-def coverage(corrected_question: str, vocabulary: set[str]) -> float:
-    """Share of the question's content words found in the indexed text."""
+def coverage(corrected_question: str, known_words: set[str]) -> float:
+    """Share of the question's content words that the corpus or glossary knows."""
     words = content_words(corrected_question)
     if not words:
         return 0.0
-    return sum(w in vocabulary for w in words) / len(words)
+    return sum(w in known_words for w in words) / len(words)
 
 
 class AbstentionPolicy:
@@ -65,3 +65,14 @@ class AbstentionPolicy:
 
     def should_abstain(self, evidence: Evidence) -> bool:
         return evidence.strength < self.threshold
+
+
+def choose_threshold(answerable: list[float], unanswerable: list[float],
+                     max_false_abstentions: int = 0) -> float:
+    """The threshold that abstains on the most unanswerable questions while abstaining on
+    at most ``max_false_abstentions`` answerable ones; placed mid-gap for robustness."""
+    ordered = sorted(answerable)
+    floor = ordered[min(max_false_abstentions, len(ordered) - 1)] if ordered else 1.0
+    below = [s for s in unanswerable if s < floor]
+    ceiling = max(below) if below else floor - 0.1
+    return round((ceiling + floor) / 2, 4)

@@ -26,8 +26,9 @@ PASSAGE_WEIGHTS = (1.0, 0.93, 0.88)
 OVERLAP_WEIGHT = 0.3
 NUMBER_WEIGHT = 0.1
 SELECTION_MARGIN = 0.08
-CONTINUATION_MARGIN = 0.25
-MAX_ANCHORS = 4
+CONTINUATION_SENTENCES = 2
+NUMBER_MARGIN = 0.3
+MAX_ANCHORS = 3
 MAX_LIST_ITEMS = 12
 
 
@@ -66,25 +67,42 @@ class GroundedAnswerer:
         best = max(c.score for c in candidates)
         ranked = sorted(candidates, key=lambda c: -c.score)
         anchors = [c for c in ranked if c.score >= best - SELECTION_MARGIN][:MAX_ANCHORS]
-        chosen = self._with_continuations(anchors, candidates, best)
+        chosen = self._with_continuations(anchors, candidates)
+        if intent.wants_number:
+            chosen = self._with_a_number(chosen, ranked, considered, best)
         chosen = self._with_whole_lists(chosen, considered)
         chosen.sort(key=lambda c: (c.passage_rank, c.start))
         return self._cite(chosen, considered)
 
-    def _with_continuations(self, anchors: list[Candidate], candidates: list[Candidate],
-                            best: float) -> list[Candidate]:
-        """An answering sentence brings the next one of its paragraph when that one is
-        relevant too: findings come as claim then detail ("We reviewed nine cases... The
-        remaining seven...")."""
+    def _with_continuations(self, anchors: list[Candidate],
+                            candidates: list[Candidate]) -> list[Candidate]:
+        """An answering sentence brings the rest of its thought: up to
+        ``CONTINUATION_SENTENCES`` following sentences of the same paragraph. Findings come
+        as claim then detail ("The constabulary holds a monthly panel. The panel reviews
+        approximately 30 cases each month.")."""
         chosen = {(c.passage_rank, c.start): c for c in anchors}
         for anchor in anchors:
-            following = next((c for c in candidates if c.passage_rank == anchor.passage_rank
-                              and c.start > anchor.end), None)
-            if (following is not None and anchor.kind == following.kind == "sentence"
-                    and anchor.paragraph == following.paragraph
-                    and following.score >= best - CONTINUATION_MARGIN):
-                chosen.setdefault((following.passage_rank, following.start), following)
+            if anchor.kind != "sentence":
+                continue
+            following = [c for c in candidates if c.passage_rank == anchor.passage_rank
+                         and c.start > anchor.start and c.kind == "sentence"
+                         and c.paragraph == anchor.paragraph]
+            for candidate in sorted(following, key=lambda c: c.start)[:CONTINUATION_SENTENCES]:
+                chosen.setdefault((candidate.passage_rank, candidate.start), candidate)
         return list(chosen.values())
+
+    def _with_a_number(self, chosen: list[Candidate], ranked: list[Candidate],
+                       passages: list[Document], best: float) -> list[Candidate]:
+        """A how-many / how-long question needs a figure: if nothing chosen has one, add
+        the best-scoring sentence that does (when it is still close to the question)."""
+        def text(c: Candidate) -> str:
+            return passages[c.passage_rank].page_content[c.start:c.end]
+
+        if any(has_number(text(c)) for c in chosen):
+            return chosen
+        numeric = next((c for c in ranked if has_number(text(c))
+                        and c.score >= best - NUMBER_MARGIN), None)
+        return chosen + [numeric] if numeric else chosen
 
     def _units_of(self, rank: int, passage: Document) -> list[Candidate]:
         chunk_start = passage.metadata["char_start"]

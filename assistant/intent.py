@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 _BLOCK_CUES = (
     ("case_study", re.compile(r"\b(scenario|case stud(y|ies)|worked example|real example)", re.I)),
-    ("recommendation", re.compile(r"\b(recommend\w*|areas? for improvement)\b", re.I)),
+    ("recommendation", re.compile(
+        r"\b(recommend\w*|areas? for improvement)\b"
+        r"|\b(inspectors?|inspectorate|hmicfrs|hmic|the report)\b.{0,40}"
+        r"\b(tell|told|ask|asked|want|wanted|require|required)\b", re.I)),
 )
 _NUMBER_CUE = re.compile(
     r"\b(how (many|much|long|often|soon|quickly|old)|what (time|times|hours|year|percentage|"

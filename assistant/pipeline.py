@@ -97,8 +97,8 @@ class Assistant:
         query: Query = state["query"]
         passages = state["passages"]
         evidence = Evidence(
-            similarity=max((p.metadata.get("sentence", 0.0) for p in passages), default=0.0),
-            coverage=coverage(query.corrected, self.index.vocabulary),
+            relevance=passages[0].metadata.get("score", 0.0) if passages else 0.0,
+            coverage=coverage(query.corrected, self.understanding.known),
         )
         answer = Answer(question=state["question"], text=ABSTENTION_TEXT, items=[],
                         citations=[], abstained=True, status="abstained",
