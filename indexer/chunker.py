@@ -24,7 +24,7 @@ from indexer.blocks import Block
 from indexer.sentences import split_sentences
 
 CHUNKER_VERSION = 5
-TARGET_CHARS = 650
+TARGET_CHARS = 400
 WHOLE_BLOCK_MAX = 2000
 CONTINUATION_LABEL_MAX = 60
 _WHOLE_HEADINGS = re.compile(r"^(case stud(y|ies)|recommendations?)\b", re.IGNORECASE)
