@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.query import QuestionError, QueryUnderstanding, clean_question, load_glossary
+from assistant.query import QueryUnderstanding, QuestionError, clean_question, load_glossary
 
 VOCABULARY = {"custody", "police", "protection", "record", "juvenile", "detention", "missing"}
 
