@@ -4,8 +4,8 @@ Nothing is paraphrased or generated, so nothing can be invented: each item is a 
 span of a retrieved passage with its citation. The work is choosing which spans answer the
 question (semantic similarity of each span to the question, plus the share of the
 question's words it contains) and shaping them for reading: grouped by passage, in document
-order, a list kept with its lead-in as a checklist, a case study given whole when a trainer
-asks for a scenario.
+order, a short best passage quoted whole, a list kept with its lead-in as a checklist, a
+case study given whole when a trainer asks for a scenario.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ PASSAGE_WEIGHTS = (1.0, 0.93, 0.88)
 OVERLAP_WEIGHT = 0.3
 NUMBER_WEIGHT = 0.1
 SELECTION_MARGIN = 0.08
-CONTINUATION_SENTENCES = 2
+CONTINUATION_SENTENCES = 3
 NUMBER_MARGIN = 0.3
+WHOLE_PASSAGE_MAX = 1000
 MAX_ANCHORS = 3
 MAX_LIST_ITEMS = 12
 
@@ -68,6 +69,7 @@ class GroundedAnswerer:
         ranked = sorted(candidates, key=lambda c: -c.score)
         anchors = [c for c in ranked if c.score >= best - SELECTION_MARGIN][:MAX_ANCHORS]
         chosen = self._with_continuations(anchors, candidates)
+        chosen = self._with_whole_top_passage(chosen, anchors, candidates, considered)
         if intent.wants_number:
             chosen = self._with_a_number(chosen, ranked, considered, best)
         chosen = self._with_whole_lists(chosen, considered)
@@ -90,6 +92,18 @@ class GroundedAnswerer:
             for candidate in sorted(following, key=lambda c: c.start)[:CONTINUATION_SENTENCES]:
                 chosen.setdefault((candidate.passage_rank, candidate.start), candidate)
         return list(chosen.values())
+
+    def _with_whole_top_passage(self, chosen: list[Candidate], anchors: list[Candidate],
+                                candidates: list[Candidate],
+                                passages: list[Document]) -> list[Candidate]:
+        """When the best passage answers and is short, quote all of it: a finding, its
+        detail and its caveat read better together than a sentence cut out of them."""
+        if not passages or len(passages[0].page_content) > WHOLE_PASSAGE_MAX:
+            return chosen
+        if not any(a.passage_rank == 0 for a in anchors):
+            return chosen
+        top = [c for c in candidates if c.passage_rank == 0]
+        return list({(c.passage_rank, c.start): c for c in chosen + top}.values())
 
     def _with_a_number(self, chosen: list[Candidate], ranked: list[Candidate],
                        passages: list[Document], best: float) -> list[Candidate]:
