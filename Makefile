@@ -31,7 +31,12 @@ run: index
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: lint
+## Debian's Chromium for the browser tests (Playwright drives it; its own download is unused).
+.PHONY: browser-deps
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
+
+test: lint browser-deps
 	$(PY) -m pytest
 
 ## Score retrieval and answers on the dev question set (and the naive baseline).

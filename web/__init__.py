@@ -1,46 +1,164 @@
 """The Flask web app: thin views over the core in :mod:`assistant`.
 
-``create_app(config)`` builds the app (Flask's tutorial pattern); heavy objects (the
-embedding model, the index) are created once, on first use or at gunicorn preload, and kept
-in ``app.extensions["safeguide"]``.
+``create_app(config)`` builds the app (Flask's tutorial pattern). The assistant (embedding
+model plus loaded index) is created once per process on first use and kept in
+``app.extensions["safeguide"]``. Under gunicorn the master preloads only the *model*
+(:func:`preload_model`); each worker opens the index after the fork (:func:`warm_up`),
+because a Chroma client opened before ``fork()`` hangs in the children.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import sys
 import threading
+import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, request
 
 from assistant.pipeline import Assistant
-from assistant.settings import load_settings
+from assistant.settings import index_dir, load_settings
+from indexer.artifacts import read_pointer
+from web.settings import is_web_setting, load_web_settings
 
 EXTENSION = "safeguide"
+WARM_UP_QUESTION = "police protection"
+RELOAD_CHECK_SECONDS = 2.0
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+log = logging.getLogger("safeguide.web")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app; ``config`` overrides settings (tests pass a temporary instance dir)."""
-    app = Flask(__name__, instance_relative_config=False)
-    overrides = dict(config or {})
-    app.config["SAFEGUIDE"] = load_settings(overrides)
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    app.extensions[EXTENSION] = {"assistant": None, "lock": threading.Lock()}
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    """Build the app.
 
-    from web import api, pages
+    ``config`` mixes three kinds of keys: core settings (``instance_dir``, ``top_k``: see
+    :data:`assistant.settings.SETTINGS`), web settings (:data:`web.settings.WEB_SETTINGS`)
+    and upper-case Flask config (``TESTING``). An unknown key is an error.
+    """
+    config = dict(config or {})
+    flask_config = {k: config.pop(k) for k in list(config) if k.isupper()}
+    web_config = {k: config.pop(k) for k in list(config) if is_web_setting(k)}
 
+    app = Flask(__name__)
+    app.config["SAFEGUIDE"] = load_settings(config)
+    app.config["SAFEGUIDE_WEB"] = load_web_settings(web_config)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["SAFEGUIDE_WEB"]["max_body_kb"]) * 1024
+    app.json.sort_keys = False
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.config.update(flask_config)
+    app.extensions[EXTENSION] = {"assistant": None, "lock": threading.Lock(), "checked": 0.0}
+    _configure_logging()
+
+    from web import api, errors, pages, reader
+
+    app.register_blueprint(errors.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(reader.blueprint)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
     return app
 
 
 def get_assistant() -> Assistant:
-    """The app's assistant, loaded on first use (thread-safe)."""
+    """The app's assistant, loaded on first use and reloaded when a new build lands.
+
+    Raises :class:`assistant.index.IndexNotBuiltError` while no index exists; the next call
+    tries again, so a server started before the first build becomes ready once it lands.
+    At most every :data:`RELOAD_CHECK_SECONDS` it reads the index pointer: after
+    ``make index`` each process switches to the new build (the model is reused), before the
+    build pruning removes the one it was reading.
+    """
     state = current_app.extensions[EXTENSION]
+    settings = current_app.config["SAFEGUIDE"]
     if state["assistant"] is None:
         with state["lock"]:
             if state["assistant"] is None:
-                state["assistant"] = Assistant.from_settings(current_app.config["SAFEGUIDE"])
+                state["assistant"] = Assistant.from_settings(settings)
+                state["checked"] = time.monotonic()
+    elif time.monotonic() - state["checked"] > RELOAD_CHECK_SECONDS:
+        _reload_if_rebuilt(state, settings)
     return state["assistant"]
+
+
+def _reload_if_rebuilt(state: dict[str, Any], settings: Mapping[str, Any]) -> None:
+    if not state["lock"].acquire(blocking=False):
+        return  # another thread is checking or reloading; keep serving the current build
+    try:
+        state["checked"] = time.monotonic()
+        pointer = read_pointer(index_dir(settings))
+        current = state["assistant"]
+        if pointer and pointer.get("version") != current.index.version:
+            state["assistant"] = Assistant.from_settings(settings)
+            log.info("index reloaded: %s -> %s", current.index.version,
+                     state["assistant"].index.version)
+    except Exception:  # a half-written or broken build must not take the service down
+        log.exception("index reload failed; still serving the previous build")
+    finally:
+        state["lock"].release()
+
+
+def preload_model(app: Flask) -> None:
+    """Load the embedding model only: safe in gunicorn's master before it forks.
+
+    The index is *not* opened here (Chroma's client does not survive ``fork()``) and nothing
+    is encoded (torch's thread pool must not start in the master).
+    """
+    from assistant.embeddings import load_embeddings
+
+    load_embeddings(app.config["SAFEGUIDE"]["embedding_model"])
+
+
+def warm_up(app: Flask) -> bool:
+    """In a worker: open the index and run one query so the first request is not slow.
+
+    Returns False (and logs why) when there is no index yet; requests then get 503/friendly
+    errors until one is built.
+    """
+    from assistant.index import IndexNotBuiltError
+
+    with app.app_context():
+        try:
+            get_assistant().retriever.invoke(WARM_UP_QUESTION)
+        except IndexNotBuiltError as exc:
+            log.warning("no index yet: %s", exc)
+            return False
+    return True
+
+
+def _configure_logging() -> None:
+    """Send ``safeguide.*`` logs to stdout (gunicorn collects it), once per process."""
+    logger = logging.getLogger("safeguide")
+    logger.setLevel(logging.INFO)
+    if not logging.getLogger().handlers and not logger.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+
+
+def _start_request() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex[:12]
+    g.started = time.perf_counter()
+
+
+def _finish_request(response: Any) -> Any:
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+def elapsed_ms() -> float:
+    """Milliseconds since this request started."""
+    return (time.perf_counter() - g.get("started", time.perf_counter())) * 1000

@@ -1,80 +1,56 @@
-"""The JSON API: ``POST /api/ask``, documents, health and readiness."""
+"""The JSON API: ``POST /api/ask``, the documents, the OpenAPI description, the probes."""
 
 from __future__ import annotations
 
 import logging
 import time
-import uuid
-from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, g, jsonify
 
 from assistant.index import IndexNotBuiltError
-from assistant.query import QuestionError
 from web import get_assistant
+from web.answering import answer, assistant_or_503, corpus_dir, loaded_index_or_none
+from web.catalogue import find_document, list_documents, unavailable_reason
+from web.errors import WebError
+from web.openapi import SPEC
+from web.validation import parse_ask, read_json_object
 
 blueprint = Blueprint("api", __name__)
-log = logging.getLogger("safeguide.api")
-
-
-def _error(status: int, message: str, request_id: str) -> Any:
-    return jsonify({"error": message, "request_id": request_id}), status
+PROBE_QUESTION = "police protection"
+log = logging.getLogger("safeguide.web")
 
 
 @blueprint.post("/api/ask")
 def ask() -> Any:
-    request_id = uuid.uuid4().hex[:12]
-    started = time.perf_counter()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return _error(400, "body must be a JSON object: {\"question\": \"...\"}", request_id)
-    if "question" not in body:
-        return _error(400, "missing field 'question'", request_id)
-    history = body.get("history", [])
-    filters = body.get("filters")
-    if not isinstance(history, list):
-        return _error(400, "'history' must be a list", request_id)
-    if filters is not None and not isinstance(filters, dict):
-        return _error(400, "'filters' must be an object", request_id)
-    try:
-        answer = get_assistant().ask(body["question"], history=history, filters=filters)
-    except QuestionError as exc:
-        return _error(400, f"question: {exc}", request_id)
-    except ValueError as exc:
-        return _error(400, str(exc), request_id)
-    latency = (time.perf_counter() - started) * 1000
-    # The question may hold personal data: log its length, never its text.
-    log.info("ask request_id=%s status=%s chars=%d citations=%d latency_ms=%.1f",
-             request_id, answer.status, len(str(body["question"])), len(answer.citations),
-             latency)
-    return jsonify({
-        "answer": answer.text,
-        "items": [asdict(i) for i in answer.items],
-        "abstained": answer.abstained,
-        "status": answer.status,
-        "confidence": answer.confidence,
-        "nearest_topics": answer.nearest_topics,
-        "notices": answer.notices,
-        "citations": [
-            {"n": c.n, "document_id": c.document_id, "title": c.title, "edition": c.edition,
-             "status": c.status, "section": c.section, "page": c.page, "text": c.text,
-             "span": list(c.span), "url": c.url}
-            for c in answer.citations
-        ],
-        "request_id": request_id,
-        "latency_ms": round(latency, 1),
-    })
+    settings, web = current_app.config["SAFEGUIDE"], current_app.config["SAFEGUIDE_WEB"]
+    ask_request = parse_ask(read_json_object(), int(settings["max_question_chars"]),
+                            int(web["history_turns"]))
+    return jsonify(answer(ask_request))
 
 
 @blueprint.get("/api/documents")
 def documents() -> Any:
-    index = get_assistant().index
-    return jsonify({"version": index.version, "documents": [
-        {"id": doc_id, **{k: v for k, v in state.items() if k in ("title", "edition", "status",
-                                                                   "chunks")}}
-        for doc_id, state in sorted(index.state["documents"].items())
-    ]})
+    index = loaded_index_or_none()
+    return jsonify({"index_version": index.version if index else None,
+                    "documents": list_documents(corpus_dir(), index)})
+
+
+@blueprint.get("/api/documents/<document_id>")
+def document(document_id: str) -> Any:
+    index = assistant_or_503().index
+    record = find_document(corpus_dir(), index, document_id)
+    if record is None:
+        raise WebError(404, f"no document with id {document_id!r}")
+    if not record["indexed"]:
+        raise WebError(404, f"document {document_id!r} is listed but "
+                            f"{unavailable_reason(record)}")
+    return jsonify({**record, **index.document(document_id)})
+
+
+@blueprint.get("/api/openapi.json")
+def openapi() -> Any:
+    return jsonify(SPEC)
 
 
 @blueprint.get("/healthz")
@@ -84,9 +60,20 @@ def healthz() -> Any:
 
 @blueprint.get("/readyz")
 def readyz() -> Any:
+    """Ready when the index is loaded and a probe query through retrieval returns passages."""
     try:
         assistant = get_assistant()
     except IndexNotBuiltError as exc:
         return jsonify({"status": "not ready", "reason": str(exc)}), 503
+    started = time.perf_counter()
+    try:
+        passages = assistant.retriever.invoke(PROBE_QUESTION)
+    except Exception:  # any failure of the probe means "not ready", not a 500
+        log.exception("readiness probe failed request_id=%s", g.get("request_id", ""))
+        return jsonify({"status": "not ready", "reason": "the probe query failed"}), 503
+    probe_ms = round((time.perf_counter() - started) * 1000, 1)
+    if not passages:
+        return jsonify({"status": "not ready", "reason": "the index returned no passages",
+                        "index_version": assistant.index.version}), 503
     return jsonify({"status": "ready", "index_version": assistant.index.version,
-                    "chunks": len(assistant.index.chunk_ids)})
+                    "chunks": len(assistant.index.chunk_ids), "probe_ms": probe_ms})

@@ -1,24 +1,45 @@
-"""The ask page: a plain form that works without JavaScript."""
+"""The ask page. With JavaScript it talks to ``/api/ask``; without, the form posts here and
+the same answer is rendered on the server, thread kept in hidden ``history`` fields.
+
+Questions travel only in POST bodies (never in a URL), so they stay out of access logs and
+browser history.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
-from assistant.query import QuestionError
-from web import get_assistant
+from web.answering import answer
+from web.errors import WebError
+from web.validation import parse_ask
 
 blueprint = Blueprint("pages", __name__)
 
 
-@blueprint.route("/", methods=["GET", "POST"])
+@blueprint.get("/")
 def ask_page() -> Any:
-    question = request.form.get("question", "") if request.method == "POST" else ""
-    answer, error = None, None
-    if request.method == "POST":
-        try:
-            answer = get_assistant().ask(question)
-        except QuestionError as exc:
-            error = str(exc)
-    return render_template("ask.html", question=question, answer=answer, error=error)
+    return _render()
+
+
+@blueprint.post("/")
+def ask_form() -> Any:
+    settings, web = current_app.config["SAFEGUIDE"], current_app.config["SAFEGUIDE_WEB"]
+    max_chars, turns = int(settings["max_question_chars"]), int(web["history_turns"])
+    history = [h for h in request.form.getlist("history") if h.strip()][-turns:]
+    body = {"question": request.form.get("question", ""), "history": history}
+    try:
+        payload = answer(parse_ask(body, max_chars, turns))
+    except WebError as error:  # shown on the page, beside the question, not as an error page
+        return _render(error=error.message, question=body["question"],
+                       history=history), error.status
+    return _render(turn=payload, history=[*history, payload["question"]][-turns:])
+
+
+def _render(turn: dict[str, Any] | None = None, error: str | None = None,
+            question: str = "", history: list[str] | None = None) -> str:
+    return render_template(
+        "ask.html", turn=turn, error=error, question=question, history=history or [],
+        max_chars=int(current_app.config["SAFEGUIDE"]["max_question_chars"]),
+    )

@@ -1,0 +1,56 @@
+"""Fixtures for the web tests, loaded as a plugin: ``pytest_plugins = ["web_fixtures"]``.
+
+They reuse ``built_index`` and ``embeddings`` from conftest.py (the shipped corpus, built
+once per session) and add a small corpus with a superseded, a draft and a not-supplied
+document and document text that looks like HTML, to test labels and escaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from web_support import LiveServer, app_for, write_small_corpus
+
+from assistant.settings import index_dir
+from indexer.build import IndexBuilder
+
+
+@pytest.fixture(scope="session")
+def shipped_app(built_index: dict[str, Any]) -> Flask:
+    """The app over the shipped corpus's real index (real model, real Chroma)."""
+    return app_for(built_index)
+
+
+@pytest.fixture
+def client(shipped_app: Flask) -> FlaskClient:
+    return shipped_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def small_settings(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> dict[str, Any]:
+    """The small corpus, built once per session."""
+    settings = write_small_corpus(tmp_path_factory.mktemp("web-small"))
+    report = IndexBuilder(settings, index_dir(settings), progress=False).build()
+    assert not report.failed, report.summary()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def small_app(small_settings: dict[str, Any]) -> Flask:
+    return app_for(small_settings)
+
+
+@pytest.fixture(scope="session")
+def live_server(shipped_app: Flask) -> Iterator[LiveServer]:
+    with LiveServer(shipped_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def small_live_server(small_app: Flask) -> Iterator[LiveServer]:
+    with LiveServer(small_app) as server:
+        yield server

@@ -1,0 +1,153 @@
+"""The OpenAPI 3 description served at ``/api/openapi.json``, written by hand.
+
+A test checks that every route under ``/api`` (and the probes) is described here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _json(schema_ref: str, description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": schema_ref}}}}
+
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "SafeGuide API",
+        "version": "1",
+        "description": (
+            "Cited answers from the indexed UK child-protection guidance. Every answer item "
+            "is a verbatim sentence or list item of a source, with its citation. Questions "
+            "are never logged."
+        ),
+    },
+    "paths": {
+        "/api/ask": {"post": {
+            "summary": "Answer a question, or abstain with the nearest topics",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/AskRequest"}}}},
+            "responses": {
+                "200": _json("#/components/schemas/Answer", "An answer or an abstention"),
+                "400": _ERROR, "413": _ERROR, "503": _ERROR,
+            },
+        }},
+        "/api/documents": {"get": {
+            "summary": "Every document: edition, date, status, licence, supplied or not",
+            "responses": {"200": _json("#/components/schemas/DocumentList", "The documents")},
+        }},
+        "/api/documents/{document_id}": {"get": {
+            "summary": "One document's metadata and reader view (text, blocks, chunks)",
+            "parameters": [{"name": "document_id", "in": "path", "required": True,
+                            "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]+$"}}],
+            "responses": {
+                "200": _json("#/components/schemas/DocumentDetail", "The document"),
+                "404": _ERROR, "503": _ERROR,
+            },
+        }},
+        "/api/openapi.json": {"get": {
+            "summary": "This description",
+            "responses": {"200": {"description": "OpenAPI 3 document",
+                                  "content": {"application/json": {}}}},
+        }},
+        "/healthz": {"get": {
+            "summary": "The process is up (does not touch the index)",
+            "responses": {"200": _json("#/components/schemas/Status", "Up")},
+        }},
+        "/readyz": {"get": {
+            "summary": "The index is loaded and answers a probe query",
+            "responses": {"200": _json("#/components/schemas/Status", "Ready"),
+                          "503": _json("#/components/schemas/Status", "No usable index")},
+        }},
+    },
+    "components": {
+        "responses": {"Error": _json("#/components/schemas/Error", "An error")},
+        "schemas": {
+            "Error": {"type": "object", "required": ["error", "request_id"], "properties": {
+                "error": {"type": "string", "description": "What is wrong, naming the field"},
+                "request_id": {"type": "string"}}},
+            "Status": {"type": "object", "required": ["status"], "properties": {
+                "status": {"type": "string"}, "reason": {"type": "string"},
+                "index_version": {"type": "string"}, "chunks": {"type": "integer"},
+                "probe_ms": {"type": "number"}}},
+            "AskRequest": {"type": "object", "required": ["question"],
+                           "additionalProperties": False, "properties": {
+                "question": {"type": "string", "maxLength": 1000,
+                             "description": "Limit set by SAFEGUIDE_MAX_QUESTION_CHARS"},
+                "history": {"type": "array", "maxItems": 100,
+                            "description": "Earlier turns, oldest first; follow-ups use them",
+                            "items": {"oneOf": [{"type": "string"}, {
+                                "type": "object", "required": ["question"], "properties": {
+                                    "question": {"type": "string"},
+                                    "answer": {"type": "string"}}}]}},
+                "filters": {"type": "object", "additionalProperties": False, "properties": {
+                    name: {"oneOf": [{"type": "string"},
+                                     {"type": "array", "items": {"type": "string"}}]}
+                    for name in ("kind", "status", "document_id", "audience")}},
+            }},
+            "Item": {"type": "object", "properties": {
+                "text": {"type": "string", "description": "Verbatim from the source"},
+                "citation": {"type": "integer", "description": "Citation number n"},
+                "kind": {"type": "string", "enum": ["sentence", "list_item", "lead_in"]},
+                "ref": {"type": "integer", "nullable": True,
+                        "description": "Index of this item's own entry in citations"}}},
+            "Citation": {"type": "object", "properties": {
+                "n": {"type": "integer"}, "document_id": {"type": "string"},
+                "chunk_id": {"type": "string"}, "title": {"type": "string"},
+                "edition": {"type": "string"},
+                "status": {"type": "string",
+                           "enum": ["current", "superseded", "draft", "withdrawn"]},
+                "superseded_by": {"type": "string", "nullable": True},
+                "section": {"type": "string"},
+                "page": {"type": "integer", "nullable": True},
+                "text": {"type": "string", "description": "The whole cited passage"},
+                "span": {"type": "array", "items": {"type": "integer"}, "minItems": 2,
+                         "maxItems": 2, "description": "[start, end) of the item in text"},
+                "span_text": {"type": "string"},
+                "url": {"type": "string",
+                        "description": "Reader link: /documents/<id>?span=S-E#<chunk_id>"},
+                "source_url": {"type": "string"}}},
+            "Answer": {"type": "object", "required": [
+                "answer", "items", "abstained", "status", "citations", "request_id",
+                "latency_ms"], "properties": {
+                "question": {"type": "string"},
+                "answer": {"type": "string", "description": "Plain text, items cited [n]"},
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
+                "abstained": {"type": "boolean"},
+                "status": {"type": "string", "enum": ["answered", "abstained"]},
+                "confidence": {"type": "number"},
+                "nearest_topics": {"type": "array", "items": {"type": "string"}},
+                "topic_questions": {"type": "array", "items": {"type": "string"}},
+                "notices": {"type": "array", "items": {"type": "string"},
+                            "description": "Superseded or draft sources used"},
+                "citations": {"type": "array",
+                              "items": {"$ref": "#/components/schemas/Citation"}},
+                "request_id": {"type": "string"},
+                "latency_ms": {"type": "number"}}},
+            "Document": {"type": "object", "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"},
+                "kind": {"type": "string"}, "publisher": {"type": "string"},
+                "edition": {"type": "string"}, "published": {"type": "string"},
+                "status": {"type": "string"},
+                "superseded_by": {"type": "string", "nullable": True},
+                "licence": {"type": "string"}, "source_url": {"type": "string"},
+                "audiences": {"type": "array", "items": {"type": "string"}},
+                "supplied": {"type": "boolean", "description": "The file is present"},
+                "indexed": {"type": "boolean"}, "chunks": {"type": "integer"},
+                "url": {"type": "string", "nullable": True}}},
+            "DocumentList": {"type": "object", "properties": {
+                "index_version": {"type": "string", "nullable": True},
+                "documents": {"type": "array",
+                              "items": {"$ref": "#/components/schemas/Document"}}}},
+            "DocumentDetail": {"allOf": [{"$ref": "#/components/schemas/Document"}, {
+                "type": "object", "properties": {
+                    "text": {"type": "string"},
+                    "blocks": {"type": "array", "items": {"type": "object"}},
+                    "chunks": {"type": "array", "items": {"type": "object"}}}}]},
+        },
+    },
+}

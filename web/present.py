@@ -1,0 +1,79 @@
+"""The answer as the API returns it and the ask page renders it: one shape for both.
+
+Each item carries ``ref``, the position of its own citation in ``citations`` (items can
+share a citation number yet quote different spans of the passage). Each citation's ``url``
+opens the reader on the passage with the quoted span highlighted:
+``/documents/<id>?span=<start>-<end>#<chunk_id>`` (offsets into the document's text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import quote
+
+from assistant.types import Answer, Citation
+
+TOPIC_SEPARATOR = " › "
+
+
+def reader_url(document_id: str, chunk_id: str, span: tuple[int, int] | None = None) -> str:
+    query = f"?span={span[0]}-{span[1]}" if span else ""
+    return f"/documents/{quote(document_id)}{query}#{quote(chunk_id, safe=':')}"
+
+
+def citation_payload(citation: Citation) -> dict[str, Any]:
+    start, end = citation.span
+    document_span = (citation.char_start + start, citation.char_start + end)
+    return {
+        "n": citation.n,
+        "document_id": citation.document_id,
+        "chunk_id": citation.chunk_id,
+        "title": citation.title,
+        "edition": citation.edition,
+        "status": citation.status,
+        "superseded_by": citation.superseded_by or None,
+        "section": citation.section,
+        "page": citation.page,
+        "text": citation.text,
+        "span": [start, end],
+        "span_text": citation.span_text,
+        "url": reader_url(citation.document_id, citation.chunk_id, document_span),
+        "source_url": citation.source_url,
+    }
+
+
+def answer_payload(answer: Answer) -> dict[str, Any]:
+    """Everything the client shows; ``request_id`` and ``latency_ms`` are added by the view."""
+    citations = [citation_payload(c) for c in answer.citations]
+    items = []
+    for position, item in enumerate(answer.items):
+        items.append({**asdict(item), "ref": _ref(item, position, answer.citations)})
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "items": items,
+        "abstained": answer.abstained,
+        "status": answer.status,
+        "confidence": answer.confidence,
+        "nearest_topics": answer.nearest_topics,
+        "topic_questions": [topic_question(t) for t in answer.nearest_topics],
+        "notices": answer.notices,
+        "citations": citations,
+    }
+
+
+def topic_question(topic: str) -> str:
+    """What a nearest-topic button asks: the last part of a section path."""
+    return topic.split(TOPIC_SEPARATOR)[-1].strip() or topic
+
+
+def _ref(item: Any, position: int, citations: list[Citation]) -> int | None:
+    """The citation quoting this item: the one at the same position, else by number and text."""
+    if position < len(citations) and citations[position].n == item.citation \
+            and citations[position].span_text == item.text:
+        return position
+    for index, citation in enumerate(citations):
+        if citation.n == item.citation and citation.span_text == item.text:
+            return index
+    return next((i for i, c in enumerate(citations) if c.n == item.citation), None)
