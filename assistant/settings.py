@@ -38,21 +38,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("top_k", 5, "Passages returned by retrieval."),
 )
 
-_DEFAULTS = {s.name: s.default for s in SETTINGS}
-
-
 def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Resolve every setting: default, then ``SAFEGUIDE_*`` environment, then ``overrides``.
+    """Resolve every core setting (see :func:`resolve`)."""
+    return resolve(SETTINGS, overrides)
+
+
+def resolve(table: tuple[Setting, ...],
+            overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve a settings table: default, then ``SAFEGUIDE_*`` environment, then ``overrides``.
 
     Environment values are converted to the default's type so ``SAFEGUIDE_TOP_K=8`` is an int.
     Unknown override names are an error: a typo must not silently fall back to a default.
     """
+    known = {s.name for s in table}
     resolved: dict[str, Any] = {}
-    for setting in SETTINGS:
+    for setting in table:
         raw = os.environ.get(ENV_PREFIX + setting.name.upper())
         resolved[setting.name] = setting.default if raw is None else _coerce(setting, raw)
     for name, value in (overrides or {}).items():
-        if name not in _DEFAULTS:
+        if name not in known:
             raise KeyError(f"unknown setting {name!r}")
         resolved[name] = value
     return resolved

@@ -7,11 +7,10 @@ request limits.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
-from assistant.settings import ENV_PREFIX, Setting
+from assistant.settings import Setting, resolve
 
 WEB_SETTINGS: tuple[Setting, ...] = (
     Setting("bind", "127.0.0.1:8000", "Address gunicorn listens on (host:port)."),
@@ -32,22 +31,4 @@ def is_web_setting(name: str) -> bool:
 
 def load_web_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Resolve every web setting: default, then environment, then ``overrides``."""
-    resolved: dict[str, Any] = {}
-    for setting in WEB_SETTINGS:
-        raw = os.environ.get(ENV_PREFIX + setting.name.upper())
-        resolved[setting.name] = setting.default if raw is None else _coerce(setting, raw)
-    for name, value in (overrides or {}).items():
-        if name not in _NAMES:
-            raise KeyError(f"unknown web setting {name!r}")
-        resolved[name] = value
-    return resolved
-
-
-def _coerce(setting: Setting, raw: str) -> Any:
-    if isinstance(setting.default, int):
-        try:
-            return int(raw)
-        except ValueError as exc:
-            env = ENV_PREFIX + setting.name.upper()
-            raise ValueError(f"{env} must be a whole number, got {raw!r}") from exc
-    return raw
+    return resolve(WEB_SETTINGS, overrides)
