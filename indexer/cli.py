@@ -57,7 +57,8 @@ def _status(args: argparse.Namespace, settings: dict, target: Path) -> int:
     for entry in manifest.entries:
         state = "indexed" if entry.id in indexed else "not indexed"
         if not entry.path.exists():
-            state = "MISSING FILE"
+            state = ("not supplied (a deployment adds it)" if entry.supplied_by_deployment
+                     else "MISSING FILE")
             missing.append(entry)
         elif entry.status == "withdrawn":
             state = "withdrawn (not indexed)"
