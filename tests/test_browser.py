@@ -1,8 +1,13 @@
-"""Real-browser tests: Playwright driving Debian's Chromium against the app on a loopback port.
+"""Real-browser tests: Playwright driving Debian's Chromium against the app served by gunicorn.
+
+The server is real gunicorn with ``gunicorn.conf.py`` on a free loopback port (the
+``live_server`` fixtures in ``web_fixtures.py``), the same as ``make run`` serves. The main
+flow runs at the issue's phone viewport (390x844) and at a desktop one; every page is also
+checked for horizontal scrolling at 360 px, the narrowest common phone.
 
 Chromium comes from apt (``make browser-deps``); Playwright's own browser download is not
 used. Without /usr/bin/chromium these tests skip, except under ``CI=true`` where they fail.
-Screenshots go to ``$SAFEGUIDE_SCREENSHOTS`` (default /tmp/safeguide-screenshots).
+Screenshots go to ``test-artifacts/browser/`` in the repository (git-ignored).
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from web_support import (
     ANSWERED_QUESTION,
+    ARTIFACTS,
     DRAFT_QUESTION,
     OUT_OF_SCOPE_QUESTION,
     SUPERSEDED_QUESTION,
     UNTRUSTED_SENTENCE,
-    LiveServer,
+    GunicornServer,
 )
 
 pytest_plugins = ["web_fixtures"]
@@ -30,9 +36,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-PHONE = {"width": 360, "height": 740}
+PHONE = {"width": 390, "height": 844}  # the issue's phone (an iPhone 12 to 14)
+NARROW_PHONE = {"width": 360, "height": 740}  # the narrowest common phone: no sideways scroll
 DESKTOP = {"width": 1280, "height": 800}
-SCREENSHOTS = Path(os.environ.get("SAFEGUIDE_SCREENSHOTS", "/tmp/safeguide-screenshots"))
+SCREENSHOTS = ARTIFACTS / "browser"
 TIMEOUT_MS = 30_000
 
 
@@ -73,6 +80,11 @@ def _page(browser: Any, viewport: dict[str, int], **options: Any) -> Iterator[An
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
     yield from _page(browser, PHONE)
+
+
+@pytest.fixture
+def narrow_phone(browser: Any) -> Iterator[Any]:
+    yield from _page(browser, NARROW_PHONE)
 
 
 @pytest.fixture
@@ -154,10 +166,11 @@ def open_first_citation_and_follow_it(page: Any, viewport: dict[str, int], tap: 
 
 
 def test_phone_ask_by_keyboard_open_citation_and_land_on_the_passage(
-    phone: Any, live_server: LiveServer,
+    phone: Any, live_server: GunicornServer,
 ) -> None:
     page = phone
-    page.goto(live_server.url + "/")
+    response = page.goto(live_server.url + "/")
+    assert response.headers["server"].startswith("gunicorn")  # not a development server
     seen = tab_to_question_box(page)
     assert seen[0] == "Skip to the question box"
     page.keyboard.type(ANSWERED_QUESTION)
@@ -181,7 +194,7 @@ def test_phone_ask_by_keyboard_open_citation_and_land_on_the_passage(
 
 
 def test_desktop_ask_open_citation_and_land_on_the_passage(
-    desktop: Any, live_server: LiveServer,
+    desktop: Any, live_server: GunicornServer,
 ) -> None:
     page = desktop
     page.goto(live_server.url + "/")
@@ -200,7 +213,7 @@ def test_desktop_ask_open_citation_and_land_on_the_passage(
 
 
 def test_follow_up_sends_the_thread_and_keeps_both_turns(
-    phone: Any, live_server: LiveServer,
+    phone: Any, live_server: GunicornServer,
 ) -> None:
     page = phone
     page.goto(live_server.url + "/")
@@ -218,7 +231,7 @@ def test_follow_up_sends_the_thread_and_keeps_both_turns(
 
 
 def test_abstention_looks_different_and_topics_ask_again(
-    phone: Any, live_server: LiveServer,
+    phone: Any, live_server: GunicornServer,
 ) -> None:
     page = phone
     page.goto(live_server.url + "/")
@@ -240,16 +253,28 @@ def test_abstention_looks_different_and_topics_ask_again(
     assert request.value.post_data_json["history"] == []  # a topic starts a fresh thread
 
 
-def test_no_horizontal_scrolling_at_360px(phone: Any, live_server: LiveServer) -> None:
-    page = phone
+def test_no_horizontal_scrolling_at_360px(
+    narrow_phone: Any, live_server: GunicornServer,
+) -> None:
+    page = narrow_phone
     for path in ("/", "/documents", "/documents/hmicfrs-cambridgeshire-2021",
                  "/documents/children-act-1989-s46-s21", "/no-such-page"):
         page.goto(live_server.url + path)
-        assert scroll_width(page) <= PHONE["width"], path
+        assert scroll_width(page) <= NARROW_PHONE["width"], path
+    page.goto(live_server.url + "/")  # an answer with an open citation, then an abstention
+    answered = ask_by_keyboard(page, ANSWERED_QUESTION)
+    answered.locator(".chip").first.tap()
+    answered.locator(".cite[open] mark").first.wait_for(state="visible")
+    assert scroll_width(page) <= NARROW_PHONE["width"]
+    abstained = ask_by_keyboard(page, OUT_OF_SCOPE_QUESTION)
+    assert "turn--abstained" in abstained.get_attribute("class")
+    assert scroll_width(page) <= NARROW_PHONE["width"]
+    answered.locator(".cite[open]").first.scroll_into_view_if_needed()
+    screenshot(page, "narrow-phone-answer.png")
 
 
 def test_without_javascript_the_form_post_answers(
-    phone_without_js: Any, live_server: LiveServer,
+    phone_without_js: Any, live_server: GunicornServer,
 ) -> None:
     page = phone_without_js
     page.goto(live_server.url + "/")
@@ -273,7 +298,7 @@ def test_without_javascript_the_form_post_answers(
 
 
 def test_untrusted_text_is_shown_never_run_and_labels_show(
-    browser: Any, small_live_server: LiveServer,
+    browser: Any, small_live_server: GunicornServer,
 ) -> None:
     page = next(_page(browser, PHONE))
     page.goto(small_live_server.url + "/")
@@ -300,7 +325,7 @@ def test_untrusted_text_is_shown_never_run_and_labels_show(
 
 
 def test_script_and_server_render_the_same_answer_markup(
-    browser: Any, live_server: LiveServer,
+    browser: Any, live_server: GunicornServer,
 ) -> None:
     """static/ask.js and templates/_turn.html must stay in step (same elements, same classes)."""
     shape = ("t => [...t.querySelectorAll('*')].map(e => e.tagName + '.' + e.className"

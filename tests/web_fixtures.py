@@ -3,6 +3,11 @@
 They reuse ``built_index`` and ``embeddings`` from conftest.py (the shipped corpus, built
 once per session) and add a small corpus with a superseded, a draft and a not-supplied
 document and document text that looks like HTML, to test labels and escaping.
+
+``live_server`` and ``small_live_server`` are real gunicorn (``gunicorn.conf.py``, one
+worker) on a free loopback port, started on first use and stopped at the end of the session,
+also when tests fail. Their logs (access log included) are in the session's temporary
+folder, ``gunicorn*/``; a server that fails to start reports the log's tail.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from web_support import LiveServer, app_for, write_small_corpus
+from web_support import GunicornServer, app_for, write_small_corpus
 
 from assistant.settings import index_dir
 from indexer.build import IndexBuilder
@@ -45,12 +50,18 @@ def small_app(small_settings: dict[str, Any]) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def live_server(shipped_app: Flask) -> Iterator[LiveServer]:
-    with LiveServer(shipped_app) as server:
+def live_server(tmp_path_factory: pytest.TempPathFactory,
+                built_index: dict[str, Any]) -> Iterator[GunicornServer]:
+    """gunicorn serving the shipped corpus's index."""
+    log_path = tmp_path_factory.mktemp("gunicorn") / "shipped.log"
+    with GunicornServer(built_index, log_path) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
-def small_live_server(small_app: Flask) -> Iterator[LiveServer]:
-    with LiveServer(small_app) as server:
+def small_live_server(tmp_path_factory: pytest.TempPathFactory,
+                      small_settings: dict[str, Any]) -> Iterator[GunicornServer]:
+    """gunicorn serving the small corpus (labels, escaping)."""
+    log_path = tmp_path_factory.mktemp("gunicorn") / "small.log"
+    with GunicornServer(small_settings, log_path) as server:
         yield server

@@ -1,20 +1,27 @@
-"""Helpers for the web tests: corpus texts, app and server builders (no fixtures here).
+"""Helpers for the web tests: corpus texts, app builders, gunicorn on loopback (no fixtures).
 
 Fixtures live in ``web_fixtures.py``, loaded by the test modules as a pytest plugin.
 """
 
 from __future__ import annotations
 
+import ctypes
+import json
+import os
+import signal
 import socket
-import threading
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
 
-from assistant.settings import load_settings
+from assistant.settings import REPO_ROOT, load_settings
 from web import create_app
 
 ANSWERED_QUESTION = "What must the constable do after taking a child into police protection?"
@@ -96,19 +103,125 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class LiveServer:
-    """The app on a loopback port, served by werkzeug in a daemon thread."""
+ARTIFACTS = REPO_ROOT / "test-artifacts"  # git-ignored: screenshots of the browser tests
 
-    def __init__(self, app: Flask) -> None:
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes Linux send SIGTERM to the child when the test run dies.
+
+    So a killed or crashed pytest never leaves a gunicorn behind on the machine. ``prctl`` is
+    looked up here, before the fork; the child only calls it. None where there is no prctl.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def set_signal() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+
+    return set_signal
+
+
+class GunicornServer:
+    """The app served by real gunicorn (``gunicorn.conf.py``, ``app:app``) on a loopback port.
+
+    ``with GunicornServer(settings, log_path) as server:`` starts gunicorn as a subprocess on
+    a free port of 127.0.0.1 over the index of ``settings`` (``corpus_dir``, ``instance_dir``,
+    passed as ``SAFEGUIDE_*`` variables), waits at most ``ready_seconds`` for ``/readyz`` to
+    answer 200 and yields with ``server.url`` set. On leaving, also after a failure, gunicorn
+    gets SIGTERM (a graceful stop) and, if it is still there after ``stop_seconds``, its whole
+    process group gets SIGKILL. Its output (access log included) goes to ``log_path``.
+    """
+
+    def __init__(self, settings: Mapping[str, Any], log_path: Path, *, workers: int = 1,
+                 threads: int = 2, ready_seconds: float = 120, stop_seconds: float = 45,
+                 env: Mapping[str, str] | None = None) -> None:
+        self.settings = settings
+        self.log_path = log_path
+        self.workers, self.threads = workers, threads
+        self.ready_seconds, self.stop_seconds = ready_seconds, stop_seconds
+        self.extra_env = dict(env or {})
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self.url = ""
+
+    def __enter__(self) -> GunicornServer:
+        for _ in range(3):  # a free port can be taken between finding it and binding it
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self._start()
+            try:
+                if self._wait_until_ready():
+                    return self
+            except BaseException:
+                self.stop()
+                raise
+            self.stop()
+        raise RuntimeError(f"gunicorn could not bind a free port:\n{self.log_tail()}")
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+        self.stop()
+
+    def _start(self) -> None:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+               "ANONYMIZED_TELEMETRY": "False",
+               "SAFEGUIDE_CORPUS_DIR": str(self.settings["corpus_dir"]),
+               "SAFEGUIDE_INSTANCE_DIR": str(self.settings["instance_dir"]),
+               "SAFEGUIDE_BIND": f"127.0.0.1:{self.port}",
+               "SAFEGUIDE_WORKERS": str(self.workers), "SAFEGUIDE_THREADS": str(self.threads),
+               **self.extra_env}
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
+                cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=_parent_death_signal())
+
+    def _wait_until_ready(self) -> bool:
+        """True once /readyz says ready; False if gunicorn gave up on a taken port."""
+        assert self.process is not None
+        deadline = time.monotonic() + self.ready_seconds
+        while True:
+            if self.process.poll() is not None:
+                if "Address already in use" in self.log_tail():
+                    return False
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode} before "
+                                   f"it was ready:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=5) as response:
+                    if json.loads(response.read()).get("status") == "ready":
+                        return True
+            except (OSError, ValueError):  # not listening yet, 503 while loading
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn was not ready within {self.ready_seconds:.0f} s:"
+                                   f"\n{self.log_tail()}")
+            time.sleep(0.25)
+
+    def stop(self) -> None:
+        """Stop gunicorn: SIGTERM, a bounded wait, then SIGKILL to its process group."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is not None:
+            return
+        process.terminate()  # the master stops its workers, then exits
+        try:
+            process.wait(timeout=self.stop_seconds)
+        except subprocess.TimeoutExpired:
+            # The master is not reaped yet, so the group (its own session: the master and
+            # its workers only) is still ours to kill.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
