@@ -11,6 +11,7 @@ case study given whole when a trainer asks for a scenario.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from urllib.parse import quote
 
 import numpy as np
 from langchain_core.documents import Document
@@ -49,9 +50,8 @@ class Candidate:
 class GroundedAnswerer:
     """Select and order verbatim spans from ranked passages; cite each one."""
 
-    def __init__(self, index: LoadedIndex, reader_url: str = "/documents/{document_id}#{chunk}"):
+    def __init__(self, index: LoadedIndex) -> None:
         self.index = index
-        self.reader_url = reader_url
 
     def compose(self, query: Query, query_vector: np.ndarray,
                 passages: list[Document]) -> tuple[list[AnswerItem], list[Citation]]:
@@ -197,9 +197,17 @@ class GroundedAnswerer:
             page=page if page and page > 0 else None, text=passage.page_content,
             span=(start, end), span_text=passage.page_content[start:end],
             char_start=meta["char_start"], char_end=meta["char_end"],
-            url=self.reader_url.format(document_id=meta["document_id"], chunk=meta["chunk_id"]),
+            url=reader_url(meta["document_id"], meta["chunk_id"],
+                           (meta["char_start"] + start, meta["char_start"] + end)),
             source_url=meta.get("source_url", ""),
         )
+
+
+def reader_url(document_id: str, chunk_id: str, span: tuple[int, int] | None = None) -> str:
+    """Where the reader shows a passage: ``/documents/<id>?span=S-E#<chunk_id>``, the span
+    in offsets of the document's text, so the quoted words are highlighted."""
+    query = f"?span={span[0]}-{span[1]}" if span else ""
+    return f"/documents/{quote(document_id)}{query}#{quote(chunk_id, safe=':')}"
 
 
 def _list_run(units: list[Candidate], position: int) -> list[Candidate]:

@@ -10,21 +10,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
-from urllib.parse import quote
 
 from assistant.types import Answer, Citation
 
 TOPIC_SEPARATOR = " › "
 
 
-def reader_url(document_id: str, chunk_id: str, span: tuple[int, int] | None = None) -> str:
-    query = f"?span={span[0]}-{span[1]}" if span else ""
-    return f"/documents/{quote(document_id)}{query}#{quote(chunk_id, safe=':')}"
-
-
 def citation_payload(citation: Citation) -> dict[str, Any]:
     start, end = citation.span
-    document_span = (citation.char_start + start, citation.char_start + end)
     return {
         "n": citation.n,
         "document_id": citation.document_id,
@@ -38,7 +31,7 @@ def citation_payload(citation: Citation) -> dict[str, Any]:
         "text": citation.text,
         "span": [start, end],
         "span_text": citation.span_text,
-        "url": reader_url(citation.document_id, citation.chunk_id, document_span),
+        "url": citation.url,
         "source_url": citation.source_url,
     }
 
