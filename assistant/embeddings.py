@@ -43,7 +43,6 @@ class SentenceTransformerEmbeddings(Embeddings):
         from sentence_transformers import SentenceTransformer
 
         self.model_name = model or default_model_path()
-        self.label = model_label(model)
         self._model = SentenceTransformer(self.model_name, device="cpu")
 
     def embed_array(self, texts: list[str]) -> np.ndarray:

@@ -28,7 +28,7 @@ from assistant.types import ABSTENTION_TEXT, Answer
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|what if|also|then|so|but|same for|does that|is that|"
     r"do they|do we|what else)\b", re.IGNORECASE)
-FOLLOW_UP_MAX_WORDS = 7
+FOLLOW_UP_MAX_WORDS = 3  # "and reviews?": too short to stand alone
 
 
 class Assistant:
@@ -36,13 +36,13 @@ class Assistant:
 
     def __init__(self, index: LoadedIndex, vectors: QueryVectors, settings: Mapping[str, Any],
                  policy: AbstentionPolicy | None = None,
-                 retriever: HybridRetriever | None = None) -> None:
+                 retriever: BaseRetriever | None = None) -> None:
         self.index = index
         self.vectors = vectors
         self.settings = settings
         self.policy = policy or AbstentionPolicy.load()
         self.understanding = QueryUnderstanding(index.vocabulary)
-        self.retriever = retriever or HybridRetriever(
+        self.retriever: BaseRetriever = retriever or HybridRetriever(
             index=index, vectors=vectors, understanding=self.understanding,
             top_k=int(settings["top_k"]),
         )
@@ -85,7 +85,7 @@ class Assistant:
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
-        retriever: BaseRetriever = self.retriever
+        retriever = self.retriever
         if state["filters"] and hasattr(retriever, "with_filters"):
             retriever = retriever.with_filters(state["filters"])
         state["passages"] = retriever.invoke(state["search_text"])
@@ -128,7 +128,7 @@ def _previous_question(history: Sequence[Any]) -> str | None:
 
 
 def _is_follow_up(question: str) -> bool:
-    return bool(_FOLLOW_UP.match(question)) or len(question.split()) <= FOLLOW_UP_MAX_WORDS // 2
+    return bool(_FOLLOW_UP.match(question)) or len(question.split()) <= FOLLOW_UP_MAX_WORDS
 
 
 def _notices(citations: list[Any]) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ABSTENTION_TEXT = "I can't find this in the indexed guidance."
@@ -59,13 +59,3 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[Any] = field(default_factory=list)  # ranked LangChain Documents
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (passages are summarised, not dumped)."""
-        data = asdict(self)
-        data["passages"] = [
-            {"chunk_id": p.metadata["chunk_id"], "document_id": p.metadata["document_id"],
-             "section": p.metadata["section"], "score": p.metadata.get("score")}
-            for p in self.passages
-        ]
-        return data
