@@ -61,14 +61,11 @@ class BuildReport:
         return "\n".join(lines)
 
 
-TOPICS_IN_INDEX = True
-
-
 def context_text(metadata: dict[str, Any], content: str) -> str:
     """What both indexes see: the passage with its section path and its section's topics,
     so a passage that never names its subject can still be found by it."""
     header = metadata["section"] or metadata["title"]
-    if metadata.get("topics") and TOPICS_IN_INDEX:
+    if metadata.get("topics"):
         header += f"\nTopics: {metadata['topics']}"
     return f"{header}\n{content}"
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from indexer.blocks import Block
 from indexer.sentences import split_sentences
 
+# Bump whenever chunking or what is embedded changes (indexer.build.context_text,
+# unit_embed_text): collection names carry it, so old vectors are never mixed with new.
 CHUNKER_VERSION = 5
 TARGET_CHARS = 400
 WHOLE_BLOCK_MAX = 2000
