@@ -20,10 +20,12 @@ from assistant.abstention import AbstentionPolicy, Evidence, coverage
 from assistant.answerer import GroundedAnswerer, answer_text
 from assistant.embeddings import load_embeddings
 from assistant.index import LoadedIndex
+from assistant.personal_data import detect
 from assistant.query import Query, QueryUnderstanding, clean_question
 from assistant.retrieval import HybridRetriever, QueryVectors
 from assistant.settings import index_dir, load_settings
 from assistant.types import ABSTENTION_TEXT, Answer
+from assistant.urgent import is_immediate_risk, urgent_reply
 
 _FOLLOW_UP = re.compile(
     r"^(and|what about|how about|what if|also|then|so|but|same for|does that|is that|"
@@ -63,12 +65,19 @@ class Assistant:
     def ask(self, question: object, history: Sequence[Any] | None = None,
             filters: Mapping[str, Any] | None = None,
             config: RunnableConfig | None = None) -> Answer:
-        """Answer one question; raises :class:`assistant.query.QuestionError` on bad input."""
+        """Answer one question; raises :class:`assistant.query.QuestionError` on bad input.
+
+        A child in danger now gets the fixed "act now" reply above the guidance; personal
+        data in the question is reported by kind (never by value) so the page can warn.
+        """
         started = time.perf_counter()
         text = clean_question(question, int(self.settings["max_question_chars"]))
         state = {"question": text, "history": list(history or []), "filters": filters,
                  "timings": {}}
         answer: Answer = self.chain.invoke(state, config=config)
+        if is_immediate_risk(text):
+            answer.urgent_reply = urgent_reply()
+        answer.personal_data = sorted({finding.kind for finding in detect(text)})
         answer.timings["total_ms"] = (time.perf_counter() - started) * 1000
         return answer
 

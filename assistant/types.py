@@ -55,6 +55,8 @@ class Answer:
     abstained: bool
     status: str  # "answered" | "abstained"
     confidence: float = 0.0
+    urgent_reply: str = ""  # "act now" text, shown above everything, for immediate risk
+    personal_data: list[str] = field(default_factory=list)  # kinds found in the question
     nearest_topics: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)

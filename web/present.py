@@ -8,12 +8,18 @@ opens the reader on the passage with the quoted span highlighted:
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
 from assistant.types import Answer, Citation
 
 TOPIC_SEPARATOR = " › "
+
+
+def plain_text(markdown: str) -> str:
+    """The fixed replies are Markdown files; the page shows them as plain lines."""
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", markdown).strip()
 
 
 def citation_payload(citation: Citation) -> dict[str, Any]:
@@ -52,6 +58,8 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "nearest_topics": answer.nearest_topics,
         "topic_questions": [topic_question(t) for t in answer.nearest_topics],
         "notices": answer.notices,
+        "urgent_reply": plain_text(answer.urgent_reply) or None,
+        "personal_data": answer.personal_data,
         "citations": citations,
     }
 

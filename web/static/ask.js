@@ -88,6 +88,16 @@
       id: "turn-" + i, "aria-labelledby": "turn-" + i + "-q", tabindex: "-1" },
       el("h2", { className: "turn-question", id: "turn-" + i + "-q" },
         hidden("You asked: "), data.question));
+    if (data.urgent_reply) {
+      article.appendChild(el("div", { className: "urgent", role: "alert" },
+        el("p", { className: "urgent-text", text: data.urgent_reply })));
+    }
+    if (data.personal_data && data.personal_data.length) {
+      article.appendChild(el("p", { className: "notice notice--info" },
+        el("strong", { text: "Personal data:" }),
+        " your question seems to contain " + data.personal_data.join(", ").toLowerCase() +
+        ". Leave it out next time: the guidance does not need it."));
+    }
     if (data.abstained) {
       var box = el("div", { className: "abstention" },
         el("p", { className: "abstention-title" },
