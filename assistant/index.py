@@ -52,7 +52,7 @@ class LoadedIndex:
         folder = artifacts.build_dir(index_dir, pointer["version"])
         client = store.open_client(settings, index_dir)
         collection = store.get_collection(client, pointer["collection"])
-        records = collection.get(include=["documents", "metadatas", "embeddings"])
+        records = store.get_all(collection, ["documents", "metadatas", "embeddings"])
         order = sorted(range(len(records["ids"])),
                        key=lambda i: (records["metadatas"][i]["document_id"],
                                       records["metadatas"][i]["position"]))

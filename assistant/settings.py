@@ -34,6 +34,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("chroma_host", "", "Chroma server host; empty = embedded store under instance_dir."),
     Setting("chroma_port", 8000, "Chroma server port (with chroma_host)."),
+    Setting("chroma_ssl", False, "Connect to the Chroma server over HTTPS (with chroma_host)."),
+    Setting(
+        "chroma_auth_header",
+        "",
+        "Header sent to the Chroma server, 'Name: value' (e.g. 'Authorization: Bearer T' "
+        "or 'X-Chroma-Token: T'); empty = none.",
+    ),
     Setting("max_question_chars", 1000, "Longest question accepted, in characters."),
     Setting("top_k", 5, "Passages returned by retrieval."),
 )

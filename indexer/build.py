@@ -61,6 +61,12 @@ class BuildReport:
         return "\n".join(lines)
 
 
+# How long a build that stopped serving is kept (beyond the previous one, always kept), so
+# the workers still answering from it finish and switch: far above web.RELOAD_CHECK_SECONDS
+# and gunicorn's request timeout.
+RETIRED_BUILD_GRACE_SECONDS = 300.0
+
+
 def context_text(metadata: dict[str, Any], content: str) -> str:
     """What both indexes see: the passage with its section path and its section's topics,
     so a passage that never names its subject can still be found by it."""
@@ -106,13 +112,17 @@ def entry_digest(entry: DocumentEntry) -> str:
 class IndexBuilder:
     """Builds the index described by ``corpus_dir/manifest.yaml`` into ``index_dir``."""
 
-    def __init__(self, settings: Mapping[str, Any], index_dir: Path, progress: bool = True):
+    def __init__(self, settings: Mapping[str, Any], index_dir: Path, progress: bool = True,
+                 embeddings: Any = None):
+        """``embeddings``: anything with ``embed_array(texts)``; default: the settings' model,
+        loaded when a document needs embedding (``scripts/scale_sim.py`` passes its own)."""
         self.settings = settings
         self.index_dir = index_dir
         self.corpus_dir = Path(settings["corpus_dir"])
         self.model = settings["embedding_model"]
         self.label = model_label(self.model)
         self.progress = progress
+        self.embeddings = embeddings
 
     def build(self, force: bool = False) -> BuildReport:
         started = time.perf_counter()
@@ -127,6 +137,7 @@ class IndexBuilder:
             previous = None  # a new model or chunker: nothing can be reused
         plan = self._plan(manifest, previous, force, report)
         plan["version"] = _next_version(pointer)
+        plan["serving"] = pointer  # kept for a while after the switch, whatever its model
         if previous and not plan["changed"] and set(plan["keep"]) == set(previous["documents"]):
             report.up_to_date = True
             report.version = previous["version"]
@@ -217,7 +228,7 @@ class IndexBuilder:
             report.skipped.append(doc_id)
 
         if parsed:
-            embeddings = load_embeddings(self.model)
+            embeddings = self.embeddings or load_embeddings(self.model)
             for entry, digest, meta, chunked in tqdm(
                 parsed, desc="embedding", unit="doc", disable=not self.progress
             ):
@@ -248,12 +259,13 @@ class IndexBuilder:
             "chunker_version": CHUNKER_VERSION,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "documents": documents,
+            "retired": retained_builds(plan["serving"], time.time()),
         }
         artifacts.write_pointer(self.index_dir, state)
         self._prune(
             client,
-            keep={name, previous["collection"] if previous else name},
-            keep_versions={version, previous["version"] if previous else version},
+            keep={name} | {r["collection"] for r in state["retired"]},
+            keep_versions={version} | {r["version"] for r in state["retired"]},
         )
         report.version = version
         report.documents = len(documents)
@@ -303,20 +315,21 @@ class IndexBuilder:
         artifacts.save_document(folder, entry.id, artifacts.document_record(chunked))
 
     def _prune(self, client, keep: set[str], keep_versions: set[str]) -> None:
-        """Drop collections and build folders other than the serving and the previous one.
+        """Drop collections and build folders other than the serving and the retained ones.
 
-        Keeping the previous build lets a process that loaded it finish its requests.
+        Folders go first: a serving process that finds its build folder gone reloads before
+        it queries (``web.get_assistant``), so it never reaches a dropped collection.
         """
+        builds = self.index_dir / "builds"
+        for folder in builds.iterdir():
+            if folder.name not in keep_versions:
+                shutil.rmtree(folder, ignore_errors=True)
         for collection in client.list_collections():
             if (
                 collection.name.startswith(store.COLLECTION_PREFIX + "-")
                 and collection.name not in keep
             ):
                 client.delete_collection(collection.name)
-        builds = self.index_dir / "builds"
-        for folder in builds.iterdir():
-            if folder.name not in keep_versions:
-                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _top_section(chunk: Chunk) -> str:
@@ -328,6 +341,24 @@ def _top_section_texts(chunks: list[Chunk]) -> dict[str, str]:
     for chunk in chunks:
         texts[_top_section(chunk)] = texts.get(_top_section(chunk), "") + "\n" + chunk.content
     return texts
+
+
+def retained_builds(serving: dict[str, Any] | None, now: float) -> list[dict[str, Any]]:
+    """The builds a new build keeps beside itself: the one serving until now, always, and
+    earlier ones retired less than :data:`RETIRED_BUILD_GRACE_SECONDS` ago.
+
+    Serving processes look for a new build every couple of seconds and then switch, so a
+    build that stopped serving minutes ago has no readers left except idle processes, which
+    reload before answering (see :meth:`IndexBuilder._prune`). So two builds landing back to
+    back never delete the build a busy worker is still answering from.
+    """
+    if not serving:
+        return []
+    retired = [{"version": serving["version"], "collection": serving["collection"],
+                "retired_at": now}]
+    retired += [old for old in serving.get("retired", [])
+                if now - float(old["retired_at"]) < RETIRED_BUILD_GRACE_SECONDS]
+    return retired
 
 
 def _next_version(previous: dict[str, Any] | None) -> str:

@@ -43,7 +43,7 @@ def verify_index(settings: Mapping[str, Any], index_dir: Path) -> list[str]:
         collection = store.get_collection(client, pointer["collection"])
     except Exception as exc:  # noqa: BLE001 - any store failure is drift to report
         return problems + [f"collection {pointer['collection']}: cannot be opened ({exc})"]
-    records = collection.get(include=["metadatas"])
+    records = store.get_all(collection, ["metadatas"])
     by_doc: dict[str, int] = {}
     for meta in records["metadatas"]:
         by_doc[meta["document_id"]] = by_doc.get(meta["document_id"], 0) + 1

@@ -324,7 +324,8 @@ def test_crash_mid_build_leaves_the_serving_index_untouched(
     assert_consistent(settings)
 
 
-def test_older_builds_are_pruned(make_corpus) -> None:
+def test_older_builds_are_pruned(make_corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("indexer.build.RETIRED_BUILD_GRACE_SECONDS", 0.0)
     settings = make_corpus()
     for edition in ("1", "2", "3"):
         make_corpus(overrides={"alpha-guide": {"edition": edition}})
@@ -335,6 +336,18 @@ def test_older_builds_are_pruned(make_corpus) -> None:
     assert collection_names(settings) == {
         store.collection_name(model_label(""), CHUNKER_VERSION, v) for v in ("v000002", "v000003")
     }
+
+
+def test_builds_retired_moments_ago_are_kept_for_workers_still_on_them(make_corpus) -> None:
+    settings = make_corpus()
+    for edition in ("1", "2", "3"):  # back to back, as `indexer add` twice in a row does
+        make_corpus(overrides={"alpha-guide": {"edition": edition}})
+        build(settings)
+
+    assert build_versions(settings) == {"v000001", "v000002", "v000003"}
+    assert [r["version"] for r in pointer(settings)["retired"]] == ["v000002", "v000001"]
+    assert len(collection_names(settings)) == 3
+    assert_consistent(settings)
 
 
 # --- bad input ----------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def free_port() -> int:
 ARTIFACTS = REPO_ROOT / "test-artifacts"  # git-ignored: screenshots of the browser tests
 
 
-def _parent_death_signal() -> Callable[[], None] | None:
+def parent_death_signal() -> Callable[[], None] | None:
     """A ``preexec_fn`` that makes Linux send SIGTERM to the child when the test run dies.
 
     So a killed or crashed pytest never leaves a gunicorn behind on the machine. ``prctl`` is
@@ -180,7 +180,7 @@ class GunicornServer:
                 [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
                 cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=_parent_death_signal())
+                preexec_fn=parent_death_signal())
 
     def _wait_until_ready(self) -> bool:
         """True once /readyz says ready; False if gunicorn gave up on a taken port."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 import time
 import uuid
@@ -23,6 +22,7 @@ from flask import Flask, current_app, g, request
 from assistant.pipeline import Assistant
 from assistant.settings import index_dir, load_settings
 from indexer.artifacts import read_pointer
+from web import logs
 from web.settings import is_web_setting, load_web_settings
 
 EXTENSION = "safeguide"
@@ -52,9 +52,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.config.update(flask_config)
     app.extensions[EXTENSION] = {"assistant": None, "lock": threading.Lock(), "checked": 0.0}
-    _configure_logging()
+    logs.configure(app.config["SAFEGUIDE_WEB"]["log_format"])
 
-    from web import api, errors, pages, reader
+    from web import api, errors, metrics, pages, reader
+
+    metrics.init_app(app)
 
     app.register_blueprint(errors.blueprint)
     app.register_blueprint(api.blueprint)
@@ -62,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(reader.blueprint)
     app.before_request(_start_request)
     app.after_request(_finish_request)
+    app.after_request(metrics.record_response)
     return app
 
 
@@ -71,8 +74,9 @@ def get_assistant() -> Assistant:
     Raises :class:`assistant.index.IndexNotBuiltError` while no index exists; the next call
     tries again, so a server started before the first build becomes ready once it lands.
     At most every :data:`RELOAD_CHECK_SECONDS` it reads the index pointer: after
-    ``make index`` each process switches to the new build (the model is reused), before the
-    build pruning removes the one it was reading.
+    ``make index`` each process switches to the new build (the model is reused), long before
+    the builder prunes the one it was reading (``RETIRED_BUILD_GRACE_SECONDS``). A process
+    whose build folder has gone (it was idle that long) reloads before it answers.
     """
     state = current_app.extensions[EXTENSION]
     settings = current_app.config["SAFEGUIDE"]
@@ -81,13 +85,19 @@ def get_assistant() -> Assistant:
             if state["assistant"] is None:
                 state["assistant"] = Assistant.from_settings(settings)
                 state["checked"] = time.monotonic()
+                _metrics().index_loaded(state["assistant"].index.version)
+    elif not state["assistant"].index.folder.exists():
+        # This process sat idle through several builds and its build was pruned: wait for
+        # the reload (another thread may be doing it) instead of querying a dropped store.
+        _reload_if_rebuilt(state, settings, wait=True)
     elif time.monotonic() - state["checked"] > RELOAD_CHECK_SECONDS:
         _reload_if_rebuilt(state, settings)
     return state["assistant"]
 
 
-def _reload_if_rebuilt(state: dict[str, Any], settings: Mapping[str, Any]) -> None:
-    if not state["lock"].acquire(blocking=False):
+def _reload_if_rebuilt(state: dict[str, Any], settings: Mapping[str, Any],
+                       wait: bool = False) -> None:
+    if not state["lock"].acquire(blocking=wait):
         return  # another thread is checking or reloading; keep serving the current build
     try:
         state["checked"] = time.monotonic()
@@ -95,9 +105,12 @@ def _reload_if_rebuilt(state: dict[str, Any], settings: Mapping[str, Any]) -> No
         current = state["assistant"]
         if pointer and pointer.get("version") != current.index.version:
             state["assistant"] = Assistant.from_settings(settings)
+            _metrics().index_loaded(state["assistant"].index.version)
             log.info("index reloaded: %s -> %s", current.index.version,
-                     state["assistant"].index.version)
+                     state["assistant"].index.version,
+                     extra={"index_version": state["assistant"].index.version})
     except Exception:  # a half-written or broken build must not take the service down
+        _metrics().errors.labels("index_reload").inc()
         log.exception("index reload failed; still serving the previous build")
     finally:
         state["lock"].release()
@@ -131,14 +144,10 @@ def warm_up(app: Flask) -> bool:
     return True
 
 
-def _configure_logging() -> None:
-    """Send ``safeguide.*`` logs to stdout (gunicorn collects it), once per process."""
-    logger = logging.getLogger("safeguide")
-    logger.setLevel(logging.INFO)
-    if not logging.getLogger().handlers and not logger.handlers:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logger.addHandler(handler)
+def _metrics() -> Any:
+    from web.metrics import metrics_of
+
+    return metrics_of()
 
 
 def _start_request() -> None:
@@ -156,6 +165,12 @@ def _finish_request(response: Any) -> Any:
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if current_app.config["SAFEGUIDE_WEB"]["log_format"] == "json":
+        # In place of gunicorn's access log: the path only, never the query string.
+        rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        log.info("request %s %s %s", request.method, rule, response.status_code, extra={
+            "request_id": g.get("request_id"), "method": request.method, "route": rule,
+            "http_status": response.status_code, "latency_ms": round(elapsed_ms(), 1)})
     return response
 
 

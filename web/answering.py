@@ -1,8 +1,9 @@
 """One place that asks the core a question for the web: the API and the ask page share it.
 
-It maps the core's failures to :class:`web.errors.WebError` and logs one line per answer
-with the request id and latency. The question's text is never logged: it may hold a child's
-name or an address. Only its length is.
+It maps the core's failures to :class:`web.errors.WebError`, counts answers by status for
+``/metrics`` and logs one line per answer with the request id, the status, the citation
+count and the latency (as JSON fields with ``log_format = json``). The question's text is
+never logged: it may hold a child's name or an address. Only its length is.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from assistant.index import IndexNotBuiltError, LoadedIndex
 from assistant.query import QuestionError
 from web import elapsed_ms, get_assistant
 from web.errors import WebError
+from web.metrics import metrics_of
 from web.present import answer_payload
 from web.validation import AskRequest
 
@@ -34,11 +36,16 @@ def answer(ask: AskRequest) -> dict[str, Any]:
         raise WebError(400, f"filters: {exc}") from None
     payload = answer_payload(result)
     payload["request_id"] = g.request_id
+    payload["index_version"] = assistant.index.version
     payload["latency_ms"] = round(elapsed_ms(), 1)
-    log.info("answer request_id=%s status=%s items=%d citations=%d chars=%d turns=%d "
-             "latency_ms=%.1f", g.request_id, result.status, len(result.items),
-             len(result.citations), len(ask.question), len(ask.history),
-             payload["latency_ms"])
+    metrics_of().answers.labels(result.status).inc()
+    fields = {"request_id": g.request_id, "status": result.status, "items": len(result.items),
+              "citations": len(result.citations), "question_chars": len(ask.question),
+              "history_turns": len(ask.history), "latency_ms": payload["latency_ms"],
+              "index_version": assistant.index.version}
+    log.info("answer request_id=%(request_id)s status=%(status)s items=%(items)d "
+             "citations=%(citations)d chars=%(question_chars)d turns=%(history_turns)d "
+             "latency_ms=%(latency_ms).1f", fields, extra=fields)
     return payload
 
 

@@ -127,6 +127,8 @@ SPEC: dict[str, Any] = {
                 "citations": {"type": "array",
                               "items": {"$ref": "#/components/schemas/Citation"}},
                 "request_id": {"type": "string"},
+                "index_version": {"type": "string",
+                                  "description": "The index build that answered"},
                 "latency_ms": {"type": "number"}}},
             "Document": {"type": "object", "properties": {
                 "id": {"type": "string"}, "title": {"type": "string"},

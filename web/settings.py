@@ -20,6 +20,8 @@ WEB_SETTINGS: tuple[Setting, ...] = (
     Setting("torch_threads", 1, "CPU threads torch uses per worker (0 = torch's default)."),
     Setting("max_body_kb", 64, "Largest request body accepted, in KiB (larger gets 413)."),
     Setting("history_turns", 10, "Most previous turns of a thread sent with a question."),
+    Setting("log_format", "text",
+            "Log lines as 'text' or 'json' (one JSON object per line, gunicorn's included)."),
 )
 
 _NAMES = {s.name for s in WEB_SETTINGS}
