@@ -124,6 +124,12 @@ SPEC: dict[str, Any] = {
                 "topic_questions": {"type": "array", "items": {"type": "string"}},
                 "notices": {"type": "array", "items": {"type": "string"},
                             "description": "Superseded or draft sources used"},
+                "urgent_reply": {"type": "string", "nullable": True,
+                                 "description": "Act-now text for a child in danger now; "
+                                                "show it above everything"},
+                "personal_data": {"type": "array", "items": {"type": "string"},
+                                  "description": "Kinds of personal data found in the "
+                                                 "question (never the values)"},
                 "citations": {"type": "array",
                               "items": {"$ref": "#/components/schemas/Citation"}},
                 "request_id": {"type": "string"},
