@@ -178,8 +178,14 @@ def test_nearest_passages_are_the_same(assistants: tuple[Assistant, Assistant],
                                                include=["distances"])
         theirs = served.index.collection.query(query_embeddings=vector, n_results=20,
                                                include=["distances"])
-        assert theirs["ids"] == ours["ids"], question
-        assert theirs["distances"][0] == pytest.approx(ours["distances"][0], abs=1e-5)
+        # HNSW is approximate and its graph depends on how it was built: the head of the
+        # ranking must agree exactly, the tail may swap a neighbour or two.
+        assert theirs["ids"][0][:10] == ours["ids"][0][:10], question
+        assert len(set(theirs["ids"][0]) & set(ours["ids"][0])) >= 17, question
+        ours_by_id = dict(zip(ours["ids"][0], ours["distances"][0], strict=True))
+        for chunk_id, distance in zip(theirs["ids"][0], theirs["distances"][0], strict=True):
+            if chunk_id in ours_by_id:
+                assert distance == pytest.approx(ours_by_id[chunk_id], abs=1e-5), question
 
 
 def test_answers_are_the_same(assistants: tuple[Assistant, Assistant]) -> None:
