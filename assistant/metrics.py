@@ -84,12 +84,14 @@ def score(records: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]]) 
         mean_chars_top5=statistics.mean(
             sum(len(p) for p in res["passages"][:5]) for res in results
         ) if results else 0.0,
-        p50_ms=_percentile(latencies, 50),
-        p95_ms=_percentile(latencies, 95),
+        p50_ms=percentile(latencies, 50),
+        p95_ms=percentile(latencies, 95),
     )
 
 
-def _percentile(ordered: Sequence[float], pct: float) -> float:
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Linear-interpolated percentile (0 for no values): one definition for every report."""
+    ordered = sorted(values)
     if not ordered:
         return 0.0
     position = (len(ordered) - 1) * pct / 100

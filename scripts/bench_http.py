@@ -56,6 +56,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from assistant.metrics import percentile  # noqa: E402
 from assistant.settings import index_dir, load_settings  # noqa: E402
 from indexer.artifacts import read_pointer  # noqa: E402
 
@@ -79,14 +80,6 @@ ANSWER_STATUSES = ("answered", "abstained")  # an abstention is a correct answer
 TARGET_P95_MS_AT_1 = 100.0
 TARGET_RPS_AT_16 = 40.0
 TARGET_RSS_MB = 700.0
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * pct / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def question_stream(repeat: bool) -> Iterator[str]:

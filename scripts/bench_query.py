@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.metrics import percentile  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
 from assistant.settings import index_dir, load_settings  # noqa: E402
 from indexer import artifacts  # noqa: E402
@@ -33,14 +34,6 @@ DEFAULT_QUESTIONS = (
     "How are registered sex offenders on reactive management visited?",
     "What is the speed limit on a motorway?",
 )
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * pct / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def load_questions(path: Path | None) -> list[str]:

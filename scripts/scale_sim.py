@@ -73,6 +73,7 @@ import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
 from assistant.embeddings import load_embeddings  # noqa: E402
+from assistant.metrics import percentile  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
 from assistant.retrieval import CANDIDATES  # noqa: E402
 from assistant.settings import REPO_ROOT, index_dir, load_settings  # noqa: E402
@@ -236,14 +237,6 @@ class HashedEmbeddings:
 
 
 # --- measuring --------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * pct / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def rss_mb() -> float:
