@@ -33,19 +33,17 @@ time; it stops by itself and always stops gunicorn.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import http.client
 import itertools
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +57,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from assistant.metrics import percentile  # noqa: E402
 from assistant.settings import index_dir, load_settings  # noqa: E402
 from indexer.artifacts import read_pointer  # noqa: E402
+from scripts.child_processes import free_port, parent_death_signal  # noqa: E402
 
 # Written for this benchmark (not taken from any evaluation set): what officers, custody
 # staff and trainers ask, in their words, plus questions the guidance does not cover.
@@ -88,24 +87,7 @@ def question_stream(repeat: bool) -> Iterator[str]:
         yield question if repeat else f"{question} (ref {serial})"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # --- the server ---------------------------------------------------------------------------
-
-
-def _parent_death_signal() -> Callable[[], None] | None:
-    """``preexec_fn``: Linux sends gunicorn SIGTERM if this script dies without cleaning up."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    return lambda: prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def ensure_index() -> str:
@@ -133,7 +115,7 @@ def gunicorn(env_overrides: Mapping[str, str], log_path: Path,
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
             cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_parent_death_signal())
+            start_new_session=True, preexec_fn=parent_death_signal())
     base = f"127.0.0.1:{port}"
     try:
         wait_until_ready(server, base, log_path, ready_seconds)

@@ -44,20 +44,18 @@ the test suite.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +80,7 @@ from indexer.chunker import chunk_document  # noqa: E402
 from indexer.lexical import tokenize  # noqa: E402
 from indexer.manifest import load_manifest  # noqa: E402
 from indexer.parsers import parse_file  # noqa: E402
+from scripts.child_processes import free_port, parent_death_signal  # noqa: E402
 
 SECTIONS_PER_DOCUMENT = 100
 PASSAGE_CHARS = (200, 400)
@@ -317,22 +316,6 @@ def measure(settings: dict[str, Any], row: Row, queries: int) -> None:
 # --- the Chroma server --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _parent_death_signal() -> Callable[[], None] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    return lambda: prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
-
-
 @contextmanager
 def chroma_server(data_dir: Path, log_path: Path) -> Iterator[int]:
     """``chroma run`` on a free loopback port; yields the port; always stops it."""
@@ -345,7 +328,7 @@ def chroma_server(data_dir: Path, log_path: Path) -> Iterator[int]:
             [str(command), "run", "--path", str(data_dir), "--host", "127.0.0.1",
              "--port", str(port)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_parent_death_signal())
+            start_new_session=True, preexec_fn=parent_death_signal())
     try:
         deadline = time.monotonic() + 60
         while True:

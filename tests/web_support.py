@@ -5,16 +5,14 @@ Fixtures live in ``web_fixtures.py``, loaded by the test modules as a pytest plu
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ import yaml
 from flask import Flask
 
 from assistant.settings import REPO_ROOT, load_settings
+from scripts.child_processes import free_port, parent_death_signal
 from web import create_app
 
 ANSWERED_QUESTION = "What must the constable do after taking a child into police protection?"
@@ -97,33 +96,7 @@ def app_for(settings: dict[str, Any], **extra: Any) -> Flask:
                        "instance_dir": settings["instance_dir"], "TESTING": True, **extra})
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 ARTIFACTS = REPO_ROOT / "test-artifacts"  # git-ignored: screenshots of the browser tests
-
-
-def parent_death_signal() -> Callable[[], None] | None:
-    """A ``preexec_fn`` that makes Linux send SIGTERM to the child when the test run dies.
-
-    So a killed or crashed pytest never leaves a gunicorn behind on the machine. ``prctl`` is
-    looked up here, before the fork; the child only calls it. None where there is no prctl.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-
-    def set_signal() -> None:
-        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
-
-    return set_signal
 
 
 class GunicornServer:
