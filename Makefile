@@ -36,7 +36,13 @@ lint: install
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
 
-test: lint browser-deps
+## Debian's PostgreSQL server for the database tests (each run starts a throwaway cluster on
+## loopback: scripts/servers.py).
+.PHONY: postgres-deps
+postgres-deps:
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || (apt-get update && apt-get install -y --no-install-recommends postgresql)
+
+test: lint browser-deps postgres-deps
 	$(PY) -m pytest
 
 ## Score retrieval and answers on the dev question set (and the naive baseline).

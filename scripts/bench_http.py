@@ -3,8 +3,9 @@
 What it does: starts gunicorn itself (``gunicorn.conf.py``, ``app:app``, as ``make run``
 does) on a free port of 127.0.0.1 over the serving index of the normal settings
 (``SAFEGUIDE_*`` variables; when there is no index it is built first with
-``python -m indexer build``), waits for ``/readyz``, sends a few unmeasured warm-up
-requests, then for each concurrency level (1, 4 and 16 by default) sends at most
+``python -m indexer build``; with ``--chroma-server`` a ``chroma run`` on loopback holds the
+vectors and the index is built into it first), waits for ``/readyz``, sends a few unmeasured warm-up
+requests, then for each concurrency level (1, 8, 16 and 32 by default) sends at most
 ``--requests`` ``POST /api/ask`` requests from that many client threads, each with its own
 keep-alive connection, stopping a level early at ``--seconds``. Per level it prints
 requests/s, p50/p95/max latency as the client saw it, and errors (anything but a 200 with
@@ -28,6 +29,7 @@ time; it stops by itself and always stops gunicorn.
 
     python scripts/bench_http.py [--concurrency 1 4 16] [--requests 200] [--seconds 60]
                                  [--repeat] [--workers N] [--threads N] [--torch-threads N]
+                                 [--chroma-server]
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,19 +92,38 @@ def question_stream(repeat: bool) -> Iterator[str]:
 # --- the server ---------------------------------------------------------------------------
 
 
-def ensure_index() -> str:
-    """The serving index's version, building it first when there is none."""
-    settings = load_settings()
+def ensure_index(env_overrides: Mapping[str, str]) -> str:
+    """The serving index's version, building it first when there is none.
+
+    ``env_overrides`` are the ``SAFEGUIDE_*`` variables gunicorn will get (a Chroma server,
+    a temporary instance folder): the index is looked for, and built, where it will serve.
+    """
+    env = {**os.environ, **env_overrides}
+    with patched_environ(env):
+        settings = load_settings()
     pointer = read_pointer(index_dir(settings))
     if pointer is None:
         print(f"no index under {index_dir(settings)}: building it (python -m indexer build)",
               flush=True)
         subprocess.run([sys.executable, "-m", "indexer", "build", "--quiet"], cwd=REPO,
-                       check=True)
+                       check=True, env=env)
         pointer = read_pointer(index_dir(settings))
         if pointer is None:
             raise SystemExit("the index build left no index: see its output above")
     return str(pointer.get("version"))
+
+
+@contextmanager
+def patched_environ(env: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` replaced by ``env`` for the block (settings are read from it)."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @contextmanager
@@ -330,8 +351,8 @@ def report(levels: list[Level], memory: dict[int, dict[str, float]],
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16],
-                        help="client threads per level (default: 1 4 16)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 16, 32],
+                        help="client threads per level (default: 1 8 16 32)")
     parser.add_argument("--requests", type=int, default=200,
                         help="requests per level, at most (default: 200)")
     parser.add_argument("--seconds", type=float, default=60,
@@ -345,6 +366,9 @@ def main() -> int:
     parser.add_argument("--torch-threads", type=int, help="SAFEGUIDE_TORCH_THREADS for this run")
     parser.add_argument("--ready-seconds", type=float, default=180,
                         help="longest wait for /readyz after starting gunicorn (default: 180)")
+    parser.add_argument("--chroma-server", action="store_true",
+                        help="serve the vectors from a Chroma server (chroma run on loopback, "
+                             "the index built into it in a temporary instance folder)")
     parser.add_argument("--log", type=Path,
                         help="keep gunicorn's output (access log included) in this file")
     args = parser.parse_args()
@@ -354,12 +378,34 @@ def main() -> int:
     overrides = {name: str(value) for name, value in (
         ("SAFEGUIDE_WORKERS", args.workers), ("SAFEGUIDE_THREADS", args.threads),
         ("SAFEGUIDE_TORCH_THREADS", args.torch_threads)) if value is not None}
-    version = ensure_index()
+    with ExitStack() as stack:
+        if args.chroma_server:
+            overrides.update(chroma_server_overrides(stack))
+        run(args, overrides)
+    return 0
+
+
+def chroma_server_overrides(stack: ExitStack) -> dict[str, str]:
+    """Start a Chroma server for the run; the settings that build into it and serve from it."""
+    from scripts.servers import ChromaServer
+
+    work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="safeguide-bench-")))
+    server = stack.enter_context(ChromaServer(work / "chroma", work / "chroma.log"))
+    print(f"Chroma server on 127.0.0.1:{server.port}", flush=True)
+    return {"SAFEGUIDE_CHROMA_HOST": "127.0.0.1", "SAFEGUIDE_CHROMA_PORT": str(server.port),
+            "SAFEGUIDE_INSTANCE_DIR": str(work / "instance")}
+
+
+def run(args: argparse.Namespace, overrides: dict[str, str]) -> None:
+    version = ensure_index(overrides)
     from web.settings import load_web_settings  # the values gunicorn.conf.py will read
 
     web = load_web_settings({k.removeprefix("SAFEGUIDE_").lower(): int(v)
-                             for k, v in overrides.items()})
-    print(f"index {version}; gunicorn workers={web['workers']} threads={web['threads']} "
+                             for k, v in overrides.items()
+                             if k in ("SAFEGUIDE_WORKERS", "SAFEGUIDE_THREADS",
+                                      "SAFEGUIDE_TORCH_THREADS")})
+    store = "Chroma server" if "SAFEGUIDE_CHROMA_HOST" in overrides else "embedded Chroma"
+    print(f"index {version} ({store}); gunicorn workers={web['workers']} threads={web['threads']} "
           f"torch_threads={web['torch_threads']}; {os.cpu_count()} CPUs; "
           f"{len(QUESTIONS)} questions, {'verbatim' if args.repeat else 'each copy unique'}; "
           f"{args.requests} requests per level at most, "
@@ -383,7 +429,6 @@ def main() -> int:
     report(levels, memory, server.pid)
     if args.log is None:
         log_path.unlink(missing_ok=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -48,15 +48,10 @@ import os
 import random
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +75,7 @@ from indexer.chunker import chunk_document  # noqa: E402
 from indexer.lexical import tokenize  # noqa: E402
 from indexer.manifest import load_manifest  # noqa: E402
 from indexer.parsers import parse_file  # noqa: E402
-from scripts.child_processes import free_port, parent_death_signal  # noqa: E402
+from scripts.servers import ChromaServer  # noqa: E402
 
 SECTIONS_PER_DOCUMENT = 100
 PASSAGE_CHARS = (200, 400)
@@ -313,45 +308,6 @@ def measure(settings: dict[str, Any], row: Row, queries: int) -> None:
     del assistant, index
 
 
-# --- the Chroma server --------------------------------------------------------------------------
-
-
-@contextmanager
-def chroma_server(data_dir: Path, log_path: Path) -> Iterator[int]:
-    """``chroma run`` on a free loopback port; yields the port; always stops it."""
-    command = Path(sys.executable).with_name("chroma")
-    if not command.exists():
-        command = Path(shutil.which("chroma") or "chroma")
-    port = free_port()
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [str(command), "run", "--path", str(data_dir), "--host", "127.0.0.1",
-             "--port", str(port)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=parent_death_signal())
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise SystemExit(f"chroma run exited with {server.returncode}; see {log_path}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat",
-                                            timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"no Chroma heartbeat within 60 s; see {log_path}") from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-
-
 # --- the run --------------------------------------------------------------------------------------
 
 
@@ -386,9 +342,9 @@ def simulate(size: int, args: argparse.Namespace, embedder: TimedEmbeddings,
     rows.append(row)
     print_rows([row])
     if args.server:
-        with chroma_server(root / "chroma-server", root / "chroma-server.log") as port:
+        with ChromaServer(root / "chroma-server", root / "chroma-server.log") as server:
             settings = load_settings({**corpus, "instance_dir": str(root / "served"),
-                                      "chroma_host": "127.0.0.1", "chroma_port": port})
+                                      "chroma_host": "127.0.0.1", "chroma_port": server.port})
             row = Row(size, "Chroma server")
             build(settings, embedder, row)  # the vectors of the first build: no re-embedding
             row.embed_s = None

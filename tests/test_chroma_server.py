@@ -13,26 +13,18 @@ Skipped only when the ``chroma`` command is missing outside CI; in CI that is a 
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import free_port, parent_death_signal
 
 from assistant.pipeline import Assistant
 from assistant.settings import index_dir, load_settings
 from indexer import store
 from indexer.build import IndexBuilder
+from scripts.servers import ChromaServer, chroma_command
 
-STARTUP_SECONDS = 60.0
-STOP_SECONDS = 15.0
 # Written for this test: what officers, custody staff and trainers ask, plus two questions
 # the shipped guidance does not cover (both stores must abstain alike).
 QUESTIONS = (
@@ -52,89 +44,14 @@ QUESTIONS = (
 )
 
 
-def chroma_command() -> str | None:
-    beside_python = Path(sys.executable).with_name("chroma")
-    return str(beside_python) if beside_python.exists() else shutil.which("chroma")
-
-
-class ChromaServer:
-    """``chroma run --path DIR --host 127.0.0.1 --port N``, stopped on exit, also on failure."""
-
-    def __init__(self, command: str, data_dir: Path, log_path: Path) -> None:
-        self.command, self.data_dir, self.log_path = command, data_dir, log_path
-        self.process: subprocess.Popen[bytes] | None = None
-        self.port = 0
-
-    def __enter__(self) -> ChromaServer:
-        for _ in range(3):  # a free port can be taken between finding and binding it
-            self.port = free_port()
-            with self.log_path.open("wb") as log:
-                self.process = subprocess.Popen(
-                    [self.command, "run", "--path", str(self.data_dir), "--host", "127.0.0.1",
-                     "--port", str(self.port)],
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                    start_new_session=True, preexec_fn=parent_death_signal(),
-                    env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-            try:
-                if self._wait_for_heartbeat():
-                    return self
-            except BaseException:
-                self.stop()
-                raise
-            self.stop()
-        raise RuntimeError(f"chroma run could not bind a free port:\n{self.log_tail()}")
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _wait_for_heartbeat(self) -> bool:
-        assert self.process is not None
-        deadline = time.monotonic() + STARTUP_SECONDS
-        url = f"http://127.0.0.1:{self.port}/api/v2/heartbeat"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                if "in use" in self.log_tail().lower():
-                    return False
-                raise RuntimeError(f"chroma run exited with {self.process.returncode}:\n"
-                                   f"{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return True
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"no Chroma heartbeat within {STARTUP_SECONDS:.0f} s:\n"
-                           f"{self.log_tail()}")
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
-    command = chroma_command()
-    if command is None:
+    if chroma_command() is None:
         if os.environ.get("CI"):
             pytest.fail("the chroma command (chromadb's server) is missing in CI")
         pytest.skip("the chroma command is not installed")
     root = tmp_path_factory.mktemp("chroma-server")
-    with ChromaServer(command, root / "data", root / "chroma.log") as server:
+    with ChromaServer(root / "data", root / "chroma.log") as server:
         yield server
 
 
