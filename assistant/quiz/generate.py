@@ -9,6 +9,7 @@ index, topics, sections and seed always give the same quiz; nothing is approved 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from assistant.retrieval import HybridRetriever, QueryVectors
 from assistant.settings import index_dir, load_settings
 
 TOPIC_PASSAGES = 8
+STEM_CHARS = 5
 
 
 class QuizGenerator:
@@ -102,6 +104,11 @@ class QuizGenerator:
         for passage in self.retriever.invoke(topic):
             row = self.index.row_of[passage.metadata["chunk_id"]]
             rows.extend([row, *self._companions(row)])
+        for passage in self.retriever.invoke(f"case study: {topic}"):
+            row = self.index.row_of[passage.metadata["chunk_id"]]
+            if passage.metadata["block_kind"] == "case_study" and _mentions(
+                    self.index.texts[row], topic):
+                rows.append(row)
         return rows
 
     def _companions(self, row: int) -> list[int]:
@@ -110,3 +117,11 @@ class QuizGenerator:
         section_rows = self.book.rows_in_section(self.index.metadatas[row]["section"])
         cases = [r for r in section_rows if self.index.metadatas[r]["block_kind"] == "case_study"]
         return [section_rows[0], *cases]
+
+
+def _mentions(text: str, topic: str) -> bool:
+    """Whether a passage names every word of the topic (by its first letters, so "children"
+    matches "child"): a case study found for "domestic abuse" must be about domestic abuse."""
+    words = [w for w in re.findall(r"[a-z]+", topic.lower()) if len(w) > 3]
+    lowered = text.lower()
+    return bool(words) and all(w[:STEM_CHARS] in lowered for w in words)
