@@ -29,6 +29,7 @@ from assistant.settings import index_dir, load_settings
 
 TOPIC_PASSAGES = 8
 STEM_CHARS = 5
+RELATIVE_SCORE = 0.8  # of the best passage's fused score, for a passage to be quizzed
 
 
 class QuizGenerator:
@@ -101,7 +102,11 @@ class QuizGenerator:
         if not topic.strip():
             raise QuizError("a topic is empty", field="topics")
         rows = []
-        for passage in self.retriever.invoke(topic):
+        passages = self.retriever.invoke(topic)
+        best = max((p.metadata.get("score", 0.0) for p in passages), default=0.0)
+        for passage in passages:
+            if passage.metadata.get("score", best) < RELATIVE_SCORE * best:
+                continue  # a passage that only brushes the topic brings off-topic items
             row = self.index.row_of[passage.metadata["chunk_id"]]
             rows.extend([row, *self._companions(row)])
         for passage in self.retriever.invoke(f"case study: {topic}"):
@@ -113,10 +118,12 @@ class QuizGenerator:
 
     def _companions(self, row: int) -> list[int]:
         """The passages that complete a retrieved one as quiz material: the start of its
-        section (the finding heading and its evidence) and the case studies under it."""
+        section when it states a finding (the heading and its evidence) and the case studies
+        under it."""
         section_rows = self.book.rows_in_section(self.index.metadatas[row]["section"])
         cases = [r for r in section_rows if self.index.metadatas[r]["block_kind"] == "case_study"]
-        return [section_rows[0], *cases]
+        heading = [section_rows[0]] if section_rows[0] in self.book.finding_rows else []
+        return [*heading, *cases]
 
 
 def _mentions(text: str, topic: str) -> bool:

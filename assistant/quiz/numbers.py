@@ -14,13 +14,13 @@ from dataclasses import dataclass
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _WORD_OF = {v: k for k, v in WORDS.items()}
-_TOKEN = re.compile(r"(?<![\w.£$-])(\d+(?:\.\d+)?(?![\w.,]?\d|[a-z])|(?:"
+_TOKEN = re.compile(r"(?<![\w.£$/-])(\d+(?:\.\d+)?(?![\w.,]?\d|[a-z/])|(?:"
                     + "|".join(WORDS) + r")\b)(?=(\s*(percent|%))?)", re.IGNORECASE)
 _NOT_A_FACT_BEFORE = re.compile(r"(section|s\.?|paragraph|para|annex|chapter|part|"
                                 r"recommendation|aged?|phase|tier|level|article)\s*$",
                                 re.IGNORECASE)
 
-_AGE = re.compile(r"[- ](year|month|week)s?-old", re.IGNORECASE)
+_NOT_A_FACT_AFTER = re.compile(r"[- ](year|month|week)s?-old|\s+forms?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def fact_number(sentence: str) -> NumberToken | None:
         value = float(WORDS[raw.lower()]) if word else float(raw)
         if not word and 1900 <= value <= 2099 and value.is_integer():
             continue  # a year
-        if _NOT_A_FACT_BEFORE.search(sentence[:match.start()]) or _AGE.match(
+        if _NOT_A_FACT_BEFORE.search(sentence[:match.start()]) or _NOT_A_FACT_AFTER.match(
                 sentence[match.end():]):
             continue
         if word and raw.lower() == "one" and not re.match(r"\s+(of|in)\b",
@@ -65,7 +65,8 @@ def false_value(token: NumberToken, rng: random.Random) -> float:
     if token.percent:
         choices = [v for v in range(5, 100, 5) if abs(v - value) >= 10]
     elif value <= 12:
-        choices = [v for v in range(1, 25) if v != value and abs(v - value) <= max(6, value)]
+        # never 1: "one cases" would give a false statement away by its grammar
+        choices = [v for v in range(2, 25) if v != value and abs(v - value) <= max(6, value)]
     else:
         step = max(1, round(value / 4))
         choices = [value + d * step for d in (-3, -2, -1, 1, 2, 3) if value + d * step > 0]

@@ -139,5 +139,9 @@ class SourceBook:
         before = [s for s in self.spans[lead_in.row] if s.start < lead_in.start]
         for span in reversed(before):
             if span.kind != "list_item":
-                return [span]
+                return [] if span.text.endswith(":") else [span]
         return []
+
+    @cached_property
+    def finding_rows(self) -> set[int]:
+        return {span.row for span in self.findings}
