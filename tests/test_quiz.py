@@ -28,6 +28,7 @@ from assistant.quiz.export_gift import escape, export_gift
 from assistant.quiz.export_html import export_html
 from assistant.quiz.measure import THEMES, grounded, major_sections
 from assistant.quiz.model import Item, Source
+from assistant.quiz.numbers import fact_number
 from assistant.quiz.scenario import RECORD_QUESTION
 from assistant.quiz.similarity import normalise
 from tests.gift_parser import parse_gift
@@ -342,3 +343,21 @@ def test_cli_builds_exports_and_measures(built_index, tmp_path, monkeypatch, cap
     assert main(["measure", "--seed", "1"]) == 0
     table = capsys.readouterr().out
     assert "8. Decision making" in table and "(100.0%)" in table
+
+
+@pytest.mark.parametrize("sentence, number", [
+    ("The police area covers 1,463 square miles.", "1,463"),
+    ("There was a 12-hour delay before an officer was dispatched.", "12"),
+    ("97 percent of their staff had attended training.", "97"),
+    ("Referrals are delayed by as much as three or four months.", "four"),
+    ("A 14-year-old boy was reported missing.", None),
+    ("(2) For the purposes of this Act, a child is in police protection.", None),
+    ("Approximately 20–85 offenders per manager (50:1 is reasonable).", None),
+    ("Healthcare practitioners are present 24/7.", None),
+    ("One of its primary concerns is prevention.", None),
+    ("Officers submit a 101 form.", None),
+    ("The Children Act 1989 applies.", None),
+])
+def test_facts_are_counts_limits_and_percentages_not_references(sentence, number):
+    token = fact_number(sentence)
+    assert (sentence[token.start:token.end] if token else None) == number

@@ -16,6 +16,8 @@ from __future__ import annotations
 import random
 import re
 
+import numpy as np
+
 from assistant.quiz.ids import item_id
 from assistant.quiz.model import Item, Option
 from assistant.quiz.passages import SourceBook, Span
@@ -24,6 +26,7 @@ from assistant.quiz.similarity import near_duplicate
 DISTRACTORS = 3
 MIN_DISTRACTORS = 2
 EVIDENCE_MAX_CHARS = 360
+STEM_FIT_MARGIN = 0.05  # a distractor fits the stem at least this much less than the answer
 FINDING_QUESTION = "Which finding of the inspection does this evidence support?"
 LIST_QUESTION = "Which of these completes the statement, according to the report?"
 _LIST_TAIL = re.compile(r"[\s;,.]*(\b(and/or|and|or|but)\b)?[\s;,.]*$")
@@ -52,7 +55,8 @@ def _finding_item(book: SourceBook, finding: Span, seed: int) -> list[Item]:
         return []
     chapter = book.meta(finding.row)["section_top"]
     pool = [f for f in book.findings if book.meta(f.row)["section_top"] != chapter]
-    distractors = _distractors(book, finding, [finding], pool)
+    anchor = np.mean([book.vector(s) for s in evidence], axis=0)
+    distractors = _distractors(book, finding, [finding], pool, anchor)
     if len(distractors) < MIN_DISTRACTORS:
         return []
     stem = " ".join(s.text for s in evidence)
@@ -65,7 +69,7 @@ def _evidence(book: SourceBook, finding: Span) -> list[Span]:
     """The first sentences under the finding heading, up to EVIDENCE_MAX_CHARS."""
     chosen: list[Span] = []
     for span in book.spans[finding.row]:
-        if span.start <= finding.start or span.kind != "sentence":
+        if span.start <= finding.start or span.kind != "sentence" or span.text.endswith(":"):
             continue
         if chosen and sum(len(s.text) for s in chosen) + len(span.text) > EVIDENCE_MAX_CHARS:
             break
@@ -79,7 +83,7 @@ def _list_item(book: SourceBook, lead_in: Span, members: list[Span], seed: int) 
     section = book.meta(lead_in.row)["section"]
     pool = [m for row, lead, items in book.all_lists if book.meta(row)["section"] != section
             for m in items]
-    distractors = _distractors(book, answer, members, pool)
+    distractors = _distractors(book, answer, members, pool, book.vector(lead_in))
     if len(distractors) < MIN_DISTRACTORS:
         return []
     context = book.list_context(lead_in)
@@ -93,13 +97,20 @@ def option_text(text: str) -> str:
     return _LIST_TAIL.sub("", text)
 
 
-def _distractors(book: SourceBook, answer: Span, siblings: list[Span],
-                 pool: list[Span]) -> list[Span]:
-    """The pool's spans most similar to the answer that are not the answer in other words."""
+def _distractors(book: SourceBook, answer: Span, siblings: list[Span], pool: list[Span],
+                 anchor: np.ndarray) -> list[Span]:
+    """The pool's spans most similar to the answer that are not the answer in other words,
+    and that fit the stem (``anchor``, its vector) clearly less well than the answer does:
+    "The constabulary prioritises staff welfare" is no distractor for evidence about staff
+    wellbeing even if the report says it of another team."""
     target = book.vector(answer)
+    anchor = anchor / (float(np.linalg.norm(anchor)) or 1.0)
+    ceiling = float(target @ anchor) - STEM_FIT_MARGIN
     ranked = sorted(pool, key=lambda s: (-float(book.vector(s) @ target), s.unit))
     chosen: list[Span] = []
     for candidate in ranked:
+        if float(book.vector(candidate) @ anchor) >= ceiling:
+            continue
         text = option_text(candidate.text)
         refused = [*siblings, *chosen]
         if any(near_duplicate(text, option_text(r.text), book.vector(candidate), book.vector(r))

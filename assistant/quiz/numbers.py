@@ -11,16 +11,22 @@ import random
 import re
 from dataclasses import dataclass
 
-WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-         "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+# No "one": it is mostly a pronoun or an article ("one of its concerns"), rarely a count.
+WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+         "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _WORD_OF = {v: k for k, v in WORDS.items()}
-_TOKEN = re.compile(r"(?<![\w.£$/-])(\d+(?:\.\d+)?(?![\w.,]?\d|[a-z/])|(?:"
-                    + "|".join(WORDS) + r")\b)(?=(\s*(percent|%))?)", re.IGNORECASE)
-_NOT_A_FACT_BEFORE = re.compile(r"(section|s\.?|paragraph|para|annex|chapter|part|"
+# Digits (1,463 with its thousands comma) not inside a range, ratio, date, time, reference
+# or subsection number: "20–85", "50:1", "24/7", "6.00am", "(2)", "46(6)" are not facts.
+_DIGITS = (r"(?<![\w.,£$/(–:-])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+           r"(?!\d|[.,:]\d|[a-z/:–()])")
+_TOKEN = re.compile(r"(" + _DIGITS + r"|\b(?:" + "|".join(WORDS) + r")\b)"
+                    r"(?=(\s*(percent|%))?)", re.IGNORECASE)
+_NOT_A_FACT_BEFORE = re.compile(r"\b(section|s\.?|paragraph|para|annex|chapter|part|"
                                 r"recommendation|aged?|phase|tier|level|article)\s*$",
                                 re.IGNORECASE)
-
-_NOT_A_FACT_AFTER = re.compile(r"[- ](year|month|week)s?-old|\s+forms?\b", re.IGNORECASE)
+_NOT_A_FACT_AFTER = re.compile(
+    r"[- ](year|month|week)s?-old|\s+forms?\b|\s+(or|to)\s+(\d|" + "|".join(WORDS) + r")\b",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -32,13 +38,14 @@ class NumberToken:
     value: float
     percent: bool
     word: bool
+    grouped: bool = False  # written with a thousands comma ("1,463")
 
     def render(self, value: float) -> str:
         """``value`` written as this token was (a word stays a word when it can)."""
         number = int(value) if float(value).is_integer() else value
         if self.word and number in _WORD_OF:
             return _WORD_OF[number]
-        return str(number)
+        return f"{number:,}" if self.grouped else str(number)
 
 
 def fact_number(sentence: str) -> NumberToken | None:
@@ -46,16 +53,14 @@ def fact_number(sentence: str) -> NumberToken | None:
     for match in _TOKEN.finditer(sentence):
         raw = match.group(1)
         word = raw.lower() in WORDS
-        value = float(WORDS[raw.lower()]) if word else float(raw)
+        value = float(WORDS[raw.lower()]) if word else float(raw.replace(",", ""))
         if not word and 1900 <= value <= 2099 and value.is_integer():
             continue  # a year
         if _NOT_A_FACT_BEFORE.search(sentence[:match.start()]) or _NOT_A_FACT_AFTER.match(
                 sentence[match.end():]):
             continue
-        if word and raw.lower() == "one" and not re.match(r"\s+(of|in)\b",
-                                                          sentence[match.end():]):
-            continue  # "one" is mostly a pronoun or article, not a count
-        return NumberToken(match.start(1), match.end(1), value, bool(match.group(2)), word)
+        return NumberToken(match.start(1), match.end(1), value, bool(match.group(2)), word,
+                           grouped="," in raw)
     return None
 
 
