@@ -126,7 +126,7 @@ def _item(book: SourceBook, ident: str, stem: str, question: str, answer: Span,
           answer_text: str, distractors: list[Span], quoted: list[Span], seed: int) -> Item:
     options = [Option(answer_text, True)] + [
         Option(option_text(d.text), False,
-               feedback=f"This is from another part of the report: {book.meta(d.row)['section']}.")
+               feedback=f"The report says this elsewhere ({book.meta(d.row)['section_top']}).")
         for d in distractors]
     random.Random(f"{seed}:{ident}").shuffle(options)
     return Item(id=ident, kind="multiple_choice", stem=stem, question=question,

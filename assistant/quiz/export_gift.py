@@ -51,9 +51,9 @@ def general_feedback(item: Item) -> str:
     lines = []
     if item.kind == "scenario":
         lines.append("Model answer, in the report's words:\n" + item.answer)
-    elif item.kind in ("true_false", "numerical"):
+    elif item.kind == "numerical":  # true/false says it in its answer feedback
         lines.append("The report says: " + item.feedback)
-    elif item.feedback:
+    elif item.kind == "multiple_choice" and item.feedback:
         lines.append(item.feedback)
     places = dict.fromkeys(f"{s.title}, {s.section}" for s in item.sources)
     if places:
