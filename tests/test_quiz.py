@@ -101,9 +101,13 @@ def test_police_protection_case_without_rationale_asks_what_should_be_recorded(g
     assert case.question == RECORD_QUESTION
     assert "the rationale for the powers being authorised was not recorded" in case.answer
     assert "Record keeping was often poor and not always good enough" in case.answer
-    praised = next(i for i in _items(quiz, "scenario") if "13-year-old" in i.stem)
-    assert praised.question == "What should have happened next?"
-    assert "police protection powers effectively" in praised.answer
+    praised = [i for i in _items(quiz, "scenario") if "13-year-old" in i.stem]
+    assert [i.question for i in praised] == ["What should have happened next?",
+                                             "What went well?"]
+    assert "police protection powers effectively" in praised[0].answer
+    assert "police protection powers effectively" not in praised[0].stem
+    assert "which is good practice" in praised[1].answer
+    assert "not recorded" not in case.stem
 
 
 def test_distractors_are_never_the_answer_nor_a_rewording_of_it(whole_report):

@@ -114,7 +114,7 @@ class Quiz:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Quiz:
         """Read :meth:`to_dict` output back; a malformed field raises :class:`QuizError`."""
-        from assistant.quiz.validate import validate_quiz
+        from assistant.quiz.validate import validate_quiz  # validate imports this module
 
         try:
             items = tuple(_item_from_dict(raw) for raw in data.get("items", []))

@@ -5,6 +5,7 @@ powers being authorised was not recorded"). The narrative is the stem; the judgi
 the finding the case illustrates (its section heading) and the closest recommendation of the
 chapter are the model answer. A case the report only praises becomes "what should have
 happened next?": its first paragraph is the stem and the rest is what good practice was.
+A case with praised actions also gives "what went well?".
 """
 
 from __future__ import annotations
@@ -20,21 +21,36 @@ from assistant.quiz.passages import SourceBook, Span
 RECORD_QUESTION = "What should the officers have recorded?"
 BETTER_QUESTION = "What should have been done better?"
 NEXT_QUESTION = "What should have happened next?"
+WELL_QUESTION = "What went well?"
 RECOMMENDATION_MIN_COSINE = 0.45
 _SHORTCOMING = re.compile(
     r"^however\b|\b(not recorded|no record|(did|do|does) not record|made no record|"
     r"not good enough|no detail|(doesn't|don't|didn't|weren't|wasn't) always|nor was)\b",
     re.IGNORECASE)
+_PRAISE = re.compile(
+    r"\b(good practice|good judge?ment|good consideration|good evidence|effectively|"
+    r"child-sensitive|captured (his|her|their) voice|captured well|quickly|promptly|"
+    r"timely|positive action)\b", re.IGNORECASE)
 
 
 def scenario_items(book: SourceBook, rows: list[int]) -> list[Item]:
     items = []
     for row in rows:
         if book.meta(row)["block_kind"] == "case_study":
-            item = _scenario(book, row)
-            if item is not None:
-                items.append(item)
+            items.extend(i for i in (_scenario(book, row), _went_well(book, row)) if i)
     return items
+
+
+def _went_well(book: SourceBook, row: int) -> Item | None:
+    """"What went well?": the case without its shortcomings; the answer is the sentences the
+    report praises ("which is good practice", "captured his voice"). Spotting them in the
+    narrative is the exercise, so they stay in the stem."""
+    sentences = [s for s in book.spans.get(row, []) if s.kind != "heading"]
+    narrative = [s for s in sentences if not _SHORTCOMING.search(s.text)]
+    praised = [s for s in narrative if _PRAISE.search(s.text)]
+    if not praised or len(praised) == len(narrative):
+        return None
+    return _item(book, row, WELL_QUESTION, narrative, praised)
 
 
 def _scenario(book: SourceBook, row: int) -> Item | None:
@@ -52,6 +68,11 @@ def _scenario(book: SourceBook, row: int) -> Item | None:
         question = NEXT_QUESTION
     if not stem_spans or not answer_spans:
         return None
+    return _item(book, row, question, stem_spans, answer_spans)
+
+
+def _item(book: SourceBook, row: int, question: str, stem_spans: list[Span],
+          answer_spans: list[Span]) -> Item:
     body = [s for s in book.spans[row] if s.kind != "heading"]
     case_source = book.quote(row, body[0].start, body[-1].end)
     meta = book.meta(row)
