@@ -21,6 +21,7 @@ from assistant.quiz.edit import (
     delete_item,
     edit_item,
     move_item,
+    rename,
     reorder,
 )
 from assistant.quiz.export_csv import export_csv
@@ -165,6 +166,11 @@ def test_bad_requests_are_quiz_errors(generator, built_index):
         generator.build(sections=["99. Nowhere"])
     with pytest.raises(QuizError, match="at least one topic"):
         generator.build()
+    with pytest.raises(QuizError, match="unknown item kind"):
+        generator.build(sections=["8. Decision making"], kinds=["essay"])
+    only = generator.build(sections=["8. Decision making"], kinds=["scenario", "numerical"],
+                           max_per_kind=1)
+    assert [i.kind for i in only.items] == ["scenario", "numerical"]
     offline = QuizGenerator(generator.index)
     with pytest.raises(QuizError, match="need a retriever"):
         offline.build(topics=["custody"])
@@ -232,6 +238,9 @@ def test_other_rule_breaks_are_quiz_errors():
         move_item(quiz, "mc-1", 5)
     with pytest.raises(QuizError, match="every item exactly once"):
         reorder(quiz, ["mc-1"])
+    with pytest.raises(QuizError, match="title is empty"):
+        rename(quiz, " ")
+    assert rename(quiz, "Session 2").title == "Session 2"
     with pytest.raises(QuizError, match="a scenario needs a model answer"):
         add_item(quiz, "scenario", "A case", answer="")
 
