@@ -22,11 +22,13 @@ from assistant.types import ChecklistOffer
 from indexer.checklists import STATUTE_LOCATOR
 from indexer.chunker import SECTION_SEPARATOR
 
-# A question is offered a checklist when its vector is this close to the checklist's topic
-# (the mean vector of its procedure's passages), or when retrieval returned one of the
-# procedure's passages. Set from the checklist questions (eval/checklists.jsonl): their
-# matching checklist scored 0.55 or more, unrelated in-scope questions at most about 0.45.
-OFFER_MIN_SIMILARITY = 0.5
+# A question is offered a checklist when retrieval returned one of its procedure's passages,
+# or when the checklist is the nearest topic (the mean vector of its procedure's passages)
+# at this similarity or more (others within OFFER_MARGIN of it come too). From the checklist
+# questions (eval/checklists.jsonl): the expected checklist scored 0.48-0.68; questions
+# needing no checklist scored at most 0.39.
+OFFER_MIN_SIMILARITY = 0.45
+OFFER_MARGIN = 0.02
 OFFER_LIMIT = 2
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset("the and for with that this from are was were has have had not any its "
@@ -122,12 +124,13 @@ class ChecklistCatalogue:
 
     def offer(self, query_vector: np.ndarray, passages: list[Any],
               allowed_documents: set[str] | None = None) -> list[ChecklistOffer]:
-        """Checklists for an answer: those whose passages were retrieved, then those whose
-        topic is close to the question, best first, at most :data:`OFFER_LIMIT`.
+        """Checklists for an answer: those whose passages were retrieved, then the nearest
+        topic if close enough (see :data:`OFFER_MIN_SIMILARITY`), at most :data:`OFFER_LIMIT`.
         ``allowed_documents``: the request's filters let only these documents through."""
         if not self.checklists:
             return []
         similarity = self.topic_vectors @ query_vector
+        floor = max(OFFER_MIN_SIMILARITY, float(similarity.max()) - OFFER_MARGIN)
         retrieved = {self.chunk_owner[p.id] for p in passages if p.id in self.chunk_owner}
         offers = []
         for i, checklist in enumerate(self.checklists):
@@ -137,7 +140,7 @@ class ChecklistCatalogue:
             if checklist.id in retrieved:
                 offers.append(ChecklistOffer(checklist.id, checklist.title, checklist.status,
                                              "retrieved", round(score, 4)))
-            elif score >= OFFER_MIN_SIMILARITY:
+            elif score >= floor:
                 offers.append(ChecklistOffer(checklist.id, checklist.title, checklist.status,
                                              "topic", round(score, 4)))
         offers.sort(key=lambda o: (o.reason != "retrieved", -o.similarity))
