@@ -93,7 +93,9 @@ class ChecklistCatalogue:
     @classmethod
     def from_index(cls, index: LoadedIndex) -> ChecklistCatalogue:
         checklists: list[Checklist] = []
-        for document_id in sorted(index.state.get("documents", {})):
+        procedures = {m["document_id"] for m in index.metadatas
+                      if m.get("kind") == "local-procedure"}
+        for document_id in sorted(procedures):
             record = index.document(document_id)
             for spec in record.get("checklists", []):
                 checklists.append(_resolve(index, document_id, spec))

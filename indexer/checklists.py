@@ -185,16 +185,17 @@ def read_checklists(path: Path, document_id: str, chunked: ChunkedDocument
     specs = parse_checklists(path, document_id, read_text(path))
     units = [(chunk.id, unit) for chunk in chunked.chunks for unit in chunk.units
              if unit.kind == "list_item"]
-    records = []
+    records, used = [], set()
     for spec in specs:
         record = spec.to_record()
         for position, (item, item_record) in enumerate(
                 zip(spec.items, record["items"], strict=True), start=1):
-            found = next(((cid, u) for cid, u in units
-                          if chunked.text[u.start:u.end] == item.indexed_text), None)
+            found = next(((cid, u) for cid, u in units if u.start not in used
+                          and chunked.text[u.start:u.end] == item.indexed_text), None)
             if found is None:
                 raise ParseError(f"{path}:{item.line}", "checklist item not found among the "
                                  "indexed list items (is its section excluded?)")
+            used.add(found[1].start)
             item_record.update(position=position, chunk_id=found[0],
                                char_start=found[1].start, char_end=found[1].end)
         records.append(record)
