@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.checklist_eval import run_checklists
+from assistant.checklist_eval import ChecklistResult, format_checklist_table, run_checklists
 from assistant.checklists import ChecklistCatalogue, ChecklistNotFoundError
 from assistant.index import LoadedIndex
 from assistant.pipeline import Assistant
@@ -206,3 +206,16 @@ def test_checklist_question_set_offers_and_covers_every_expected_item(
     assert [r.id for r in results if not r.offered_ok] == []
     assert [(r.id, r.missing) for r in results if r.missing] == []
     assert sum(r.expected is None for r in results) >= 2  # and those got no checklist
+
+
+def test_checklist_report_counts_offers_and_items_per_checklist() -> None:
+    results = [
+        ChecklistResult("q1", "pp", ["pp"], True, ["started", "ended"], []),
+        ChecklistResult("q2", "pp", [], False, ["started"], ["rationale"]),
+        ChecklistResult("q3", None, ["custody"], False, [], []),
+    ]
+    table = format_checklist_table(results)
+    assert "offered as expected: 1 of 3" in table
+    assert "q2" in table and "got nothing" in table and "got custody" in table
+    [row] = [line for line in table.splitlines() if line.startswith("pp ")]
+    assert row.split()[1:4] == ["2", "of", "3"] and row.endswith("missing: rationale")
