@@ -4,6 +4,10 @@ Runs every question through the real pipeline (and through the naive baseline, i
 run), writes one JSON line per question and prints hit@1/3/5, MRR, answer fact coverage,
 abstentions, top-5 size and latency, side by side. Answering reads only ``id`` and
 ``question``; scoring fields are read by :mod:`assistant.metrics` afterwards.
+
+``--checklists eval/checklists.jsonl`` also runs the checklist questions
+(:mod:`assistant.checklist_eval`): is the expected checklist offered, and how many of the
+expected items does each checklist cover.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.baseline import BaselineRetriever
+from assistant.checklist_eval import format_checklist_table, run_checklists
 from assistant.metrics import Scores, score
 from assistant.pipeline import Assistant
 from assistant.settings import index_dir, load_settings
@@ -109,18 +114,29 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("questions", type=Path, help="question set (JSON lines)")
+    parser.add_argument("questions", type=Path, nargs="?",
+                        help="question set (JSON lines); optional with --checklists")
     parser.add_argument("--out", type=Path, help="write one result per line here")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--checklists", type=Path,
+                        help="checklist question set (JSON lines), e.g. eval/checklists.jsonl")
     args = parser.parse_args(argv)
+    if args.questions is None and args.checklists is None:
+        parser.error("give a question set, --checklists, or both")
 
     settings = load_settings()
     target = index_dir(settings)
     if artifacts.read_pointer(target) is None:
         print(IndexBuilder(settings, target, progress=False).build().summary())
+    assistant = Assistant.from_settings()
+    if args.checklists:
+        checklist_records = load_questions(args.checklists)
+        print(f"{len(checklist_records)} checklist questions from {args.checklists}")
+        print(format_checklist_table(run_checklists(assistant, checklist_records)))
+    if args.questions is None:
+        return 0
     records = load_questions(args.questions)
     questions = [{"id": r["id"], "question": r["question"]} for r in records]
-    assistant = Assistant.from_settings()
     results = run_pipeline(assistant, questions)
     baseline_scores = None
     if not args.no_baseline:

@@ -18,11 +18,12 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.abstention import AbstentionPolicy, Evidence, coverage
 from assistant.answerer import GroundedAnswerer, answer_text
+from assistant.checklists import ChecklistCatalogue
 from assistant.embeddings import load_embeddings
 from assistant.index import LoadedIndex
 from assistant.personal_data import detect
 from assistant.query import Query, QueryUnderstanding, clean_question
-from assistant.retrieval import HybridRetriever, QueryVectors
+from assistant.retrieval import HybridRetriever, QueryVectors, filter_mask
 from assistant.settings import index_dir, load_settings
 from assistant.types import ABSTENTION_TEXT, Answer
 from assistant.urgent import is_immediate_risk, urgent_reply
@@ -49,6 +50,7 @@ class Assistant:
             top_k=int(settings["top_k"]),
         )
         self.answerer = GroundedAnswerer(index)
+        self.checklists = ChecklistCatalogue.from_index(index)
         self.chain: Runnable = (
             RunnableLambda(self._understand, name="understand")
             | RunnableLambda(self._retrieve, name="retrieve")
@@ -120,11 +122,21 @@ class Assistant:
                 answer.text = answer_text(items)
                 answer.abstained, answer.status = False, "answered"
                 answer.notices = _notices(citations)
+                answer.offered_checklists = self.checklists.offer(
+                    vector, passages, self._allowed_documents(state["filters"]))
         if answer.abstained:
             answer.nearest_topics = _nearest_topics(passages)
         state["timings"]["compose_ms"] = (time.perf_counter() - started) * 1000
         answer.timings = state["timings"]
         return answer
+
+    def _allowed_documents(self, filters: Mapping[str, Any] | None) -> set[str] | None:
+        """The documents a request's filters let through (None: no filters)."""
+        if not filters:
+            return None
+        mask = filter_mask(self.index, filters)
+        return {m["document_id"] for m, keep in zip(self.index.metadatas, mask, strict=True)
+                if keep}
 
 
 def _previous_question(history: Sequence[Any]) -> str | None:

@@ -44,6 +44,19 @@ class AnswerItem:
     kind: str  # "sentence" | "list_item" | "lead_in"
 
 
+@dataclass(frozen=True)
+class ChecklistOffer:
+    """A recording checklist offered with an answer, and why: ``retrieved`` (one of its
+    procedure's passages was retrieved) or ``topic`` (the question is close to its topic).
+    ``status`` is its procedure's (``draft`` for the SAMPLE procedures)."""
+
+    id: str
+    title: str
+    status: str
+    reason: str
+    similarity: float
+
+
 @dataclass
 class Answer:
     """A grounded answer, or an abstention with the nearest topics to try instead."""
@@ -59,5 +72,6 @@ class Answer:
     personal_data: list[str] = field(default_factory=list)  # kinds found in the question
     nearest_topics: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    offered_checklists: list[ChecklistOffer] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[Any] = field(default_factory=list)  # ranked LangChain Documents

@@ -25,6 +25,7 @@ from assistant.embeddings import load_embeddings, model_label
 from indexer import artifacts, store
 from indexer.artifacts import UnitRecord
 from indexer.blocks import ParseError
+from indexer.checklists import is_procedure_markdown, read_checklists
 from indexer.chunker import CHUNKER_VERSION, Chunk, ChunkedDocument, Unit, chunk_document
 from indexer.keyphrases import section_topics
 from indexer.lexical import LexicalIndex
@@ -229,12 +230,16 @@ class IndexBuilder:
 
         if parsed:
             embeddings = self.embeddings or load_embeddings(self.model)
-            for entry, digest, meta, chunked in tqdm(
+            for entry, digest, meta, chunked, checklists in tqdm(
                 parsed, desc="embedding", unit="doc", disable=not self.progress
             ):
                 self._add_document(
                     collection, folder, entry, chunked, embeddings, units, unit_vectors, texts
                 )
+                if checklists:
+                    record = artifacts.load_document(folder, entry.id)
+                    artifacts.save_document(folder, entry.id, {**record,
+                                                                "checklists": checklists})
                 documents[entry.id] = {
                     "file_hash": digest,
                     "meta_hash": meta,
@@ -279,11 +284,13 @@ class IndexBuilder:
                 chunked = chunk_document(entry.id, blocks, entry.exclude_sections)
                 if not chunked.chunks:
                     raise ParseError(entry.path, "no indexable text after excluded sections")
+                checklists = (read_checklists(entry.path, entry.id, chunked)
+                              if is_procedure_markdown(entry.kind, entry.path) else [])
             except ParseError as exc:
                 report.failed.append(str(exc))
                 self._keep_previous(entry.id, plan["old"], plan["keep"])
                 continue
-            parsed.append((entry, digest, meta, chunked))
+            parsed.append((entry, digest, meta, chunked, checklists))
         return parsed
 
     def _add_document(

@@ -24,8 +24,9 @@ from indexer.blocks import Block
 from indexer.sentences import split_sentences
 
 # Bump whenever chunking or what is embedded changes (indexer.build.context_text,
-# unit_embed_text): collection names carry it, so old vectors are never mixed with new.
-CHUNKER_VERSION = 5
+# unit_embed_text) or what a document record holds (6: checklists): collection names carry
+# it, so old vectors are never mixed with new.
+CHUNKER_VERSION = 6
 TARGET_CHARS = 400
 WHOLE_BLOCK_MAX = 2000
 CONTINUATION_LABEL_MAX = 60

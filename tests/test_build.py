@@ -26,7 +26,10 @@ from indexer.lexical import LexicalIndex
 from indexer.manifest import load_manifest
 from indexer.verify import verify_index
 
-SHIPPED_IDS = {"hmicfrs-cambridgeshire-2021", "children-act-1989-s46-s21"}
+SAMPLE_PROCEDURES = {"sample-police-protection", "sample-custody-children",
+                     "sample-missing-children", "sample-domestic-abuse-children",
+                     "sample-online-child-abuse"}
+SHIPPED_IDS = {"hmicfrs-cambridgeshire-2021", "children-act-1989-s46-s21", *SAMPLE_PROCEDURES}
 GAMMA = "# Gamma Notes\n\n## Strategy discussions\n\nA strategy discussion is held promptly.\n"
 DELTA = "# Delta Notes\n\n## Body-worn video\n\nOfficers record the voice of the child.\n"
 

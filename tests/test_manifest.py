@@ -20,6 +20,11 @@ def test_shipped_manifest_is_valid() -> None:
         "children-act-1989-s46-s21",
         "working-together-2023",
         "working-together-2018",
+        "sample-police-protection",
+        "sample-custody-children",
+        "sample-missing-children",
+        "sample-domestic-abuse-children",
+        "sample-online-child-abuse",
     ]
 
 
@@ -31,7 +36,10 @@ def test_shipped_manifest_records_supersession_and_deployment_files() -> None:
     assert wt2023.status == "current" and wt2023.superseded_by is None
     assert wt2018.supplied_by_deployment and wt2023.supplied_by_deployment
     shipped = [e for e in manifest.entries if not e.supplied_by_deployment]
-    assert {e.id for e in shipped} == {"hmicfrs-cambridgeshire-2021", "children-act-1989-s46-s21"}
+    samples = {e.id for e in shipped if e.kind == "local-procedure"}
+    assert {e.id for e in shipped} - samples == {"hmicfrs-cambridgeshire-2021",
+                                                 "children-act-1989-s46-s21"}
+    assert len(samples) == 5 and all(e.status == "draft" for e in shipped if e.id in samples)
     assert all(e.path.is_file() for e in shipped)
     assert manifest.get("hmicfrs-cambridgeshire-2021").exclude_sections == ("Contents",)
 

@@ -54,7 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = {"assistant": None, "lock": threading.Lock(), "checked": 0.0}
     logs.configure(app.config["SAFEGUIDE_WEB"]["log_format"])
 
-    from web import api, errors, metrics, pages, reader
+    from web import api, checklists, errors, metrics, pages, reader
 
     metrics.init_app(app)
 
@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(reader.blueprint)
+    app.register_blueprint(checklists.blueprint)
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.after_request(metrics.record_response)

@@ -49,6 +49,20 @@ SPEC: dict[str, Any] = {
                 "404": _ERROR, "503": _ERROR,
             },
         }},
+        "/api/checklists": {"get": {
+            "summary": "Every recording checklist (from local procedures' 'What to record')",
+            "responses": {"200": _json("#/components/schemas/ChecklistList", "The checklists"),
+                          "503": _ERROR},
+        }},
+        "/api/checklists/{checklist_id}": {"get": {
+            "summary": "One checklist: its items, each with the source passage it cites",
+            "parameters": [{"name": "checklist_id", "in": "path", "required": True,
+                            "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]+$"}}],
+            "responses": {
+                "200": _json("#/components/schemas/Checklist", "The checklist"),
+                "404": _ERROR, "503": _ERROR,
+            },
+        }},
         "/api/openapi.json": {"get": {
             "summary": "This description",
             "responses": {"200": {"description": "OpenAPI 3 document",
@@ -132,10 +146,58 @@ SPEC: dict[str, Any] = {
                                                  "question (never the values)"},
                 "citations": {"type": "array",
                               "items": {"$ref": "#/components/schemas/Citation"}},
+                "offered_checklists": {
+                    "type": "array", "description": "Recording checklists for this question",
+                    "items": {"$ref": "#/components/schemas/ChecklistOffer"}},
                 "request_id": {"type": "string"},
                 "index_version": {"type": "string",
                                   "description": "The index build that answered"},
                 "latency_ms": {"type": "number"}}},
+            "ChecklistOffer": {"type": "object", "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"},
+                "status": {"type": "string"},
+                "reason": {"type": "string", "enum": ["retrieved", "topic"],
+                           "description": "retrieved: a passage of its procedure was "
+                                          "retrieved; topic: the question is near its topic"},
+                "similarity": {"type": "number"},
+                "url": {"type": "string", "description": "/checklists/<id>"}}},
+            "ChecklistSummary": {"type": "object", "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"},
+                "document_id": {"type": "string"}, "document_title": {"type": "string"},
+                "edition": {"type": "string"},
+                "status": {"type": "string", "description": "Its procedure's status; "
+                                                           "draft = SAMPLE, not policy"},
+                "audiences": {"type": "array", "items": {"type": "string"}},
+                "items": {"type": "integer", "description": "Number of items"},
+                "url": {"type": "string", "description": "The page: /checklists/<id>"}}},
+            "ChecklistList": {"type": "object", "properties": {
+                "index_version": {"type": "string"},
+                "checklists": {"type": "array",
+                               "items": {"$ref": "#/components/schemas/ChecklistSummary"}}}},
+            "ChecklistItem": {"type": "object", "properties": {
+                "position": {"type": "integer", "description": "1-based"},
+                "text": {"type": "string"},
+                "citation": {"type": "string", "description": "As written in the procedure"},
+                "source": {"type": "object", "nullable": True,
+                           "description": "The cited passage; null if it did not resolve",
+                           "properties": {
+                               "document_id": {"type": "string"}, "title": {"type": "string"},
+                               "edition": {"type": "string"}, "status": {"type": "string"},
+                               "chunk_id": {"type": "string"}, "section": {"type": "string"},
+                               "text": {"type": "string"},
+                               "span": {"type": "array", "items": {"type": "integer"}},
+                               "span_text": {"type": "string"},
+                               "url": {"type": "string"}}},
+                "chunk_id": {"type": "string",
+                             "description": "The procedure passage holding the item"},
+                "procedure_url": {"type": "string"}}},
+            "Checklist": {"allOf": [{"$ref": "#/components/schemas/ChecklistSummary"}, {
+                "type": "object", "properties": {
+                    "items": {"type": "array",
+                              "items": {"$ref": "#/components/schemas/ChecklistItem"}},
+                    "intro": {"type": "string"},
+                    "problems": {"type": "array", "items": {"type": "string"}},
+                    "index_version": {"type": "string"}}}]},
             "Document": {"type": "object", "properties": {
                 "id": {"type": "string"}, "title": {"type": "string"},
                 "kind": {"type": "string"}, "publisher": {"type": "string"},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote
 
 from assistant.types import Answer, Citation
 
@@ -61,6 +62,8 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "urgent_reply": plain_text(answer.urgent_reply) or None,
         "personal_data": answer.personal_data,
         "citations": citations,
+        "offered_checklists": [{**asdict(o), "url": f"/checklists/{quote(o.id)}"}
+                               for o in answer.offered_checklists],
     }
 
 

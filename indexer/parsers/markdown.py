@@ -200,6 +200,11 @@ def _plain(text: str) -> str:
     return collapse_whitespace(text)
 
 
+def plain_inline(text: str) -> str:
+    """The visible text of inline Markdown (for readers of the same files, e.g. checklists)."""
+    return _plain(text)
+
+
 def _protect(store: list[str], literal: _Replacer) -> _Replacer:
     """Return a ``re.sub`` callback that stores the literal text and leaves a placeholder."""
 

@@ -133,6 +133,16 @@
         el("span", { className: "item-text", text: item.text }), c ? chip(c) : null));
     });
     article.appendChild(items);
+    if (data.offered_checklists && data.offered_checklists.length) {
+      var offers = el("ul", {});
+      data.offered_checklists.forEach(function (o) {
+        offers.appendChild(el("li", {}, el("a", { className: "offer-link", href: o.url, text: o.title }),
+          o.status === "draft" ? " " : null,
+          o.status === "draft" ? el("span", { className: "badge badge--draft", text: "Draft / sample" }) : null));
+      });
+      article.appendChild(el("div", { className: "offers" },
+        el("p", { className: "offers-label", text: "What to record, as a checklist:" }), offers));
+    }
     article.appendChild(el("div", { className: "turn-actions" },
       el("button", { type: "button", className: "btn btn-secondary copy-answer",
         text: "Copy answer with sources" })));
