@@ -23,10 +23,14 @@ from indexer.checklists import STATUTE_LOCATOR
 from indexer.chunker import SECTION_SEPARATOR
 
 # A question is offered a checklist when retrieval returned one of its procedure's passages,
-# or when the checklist is the nearest topic (the mean vector of its procedure's passages)
-# at this similarity or more (others within OFFER_MARGIN of it come too). From the checklist
-# questions (eval/checklists.jsonl): the expected checklist scored 0.48-0.68; questions
-# needing no checklist scored at most 0.39.
+# or when the checklist is the nearest topic at this similarity or more. A checklist's topic
+# weighs what its procedure says (the mean of its passages' vectors) and what the checklist
+# itself lists (the mean of its items' vectors) equally: the passages alone made a broad
+# procedure (police protection) the nearest topic for questions about another one. Others
+# within OFFER_MARGIN of the nearest come too. On the checklist questions
+# (eval/checklists.jsonl, which also set the threshold): the expected checklist scored
+# 0.45-0.76 (0.23 for one offered because retrieval returned its passage); questions needing
+# no checklist scored at most 0.43.
 OFFER_MIN_SIMILARITY = 0.45
 OFFER_MARGIN = 0.02
 OFFER_LIMIT = 2
@@ -93,21 +97,24 @@ class ChecklistCatalogue:
     @classmethod
     def from_index(cls, index: LoadedIndex) -> ChecklistCatalogue:
         checklists: list[Checklist] = []
+        specs: list[dict[str, Any]] = []
         procedures = {m["document_id"] for m in index.metadatas
                       if m.get("kind") == "local-procedure"}
         for document_id in sorted(procedures):
             record = index.document(document_id)
             for spec in record.get("checklists", []):
+                specs.append(spec)
                 checklists.append(_resolve(index, document_id, spec))
         rows_of: dict[str, list[int]] = {}
         for row, meta in enumerate(index.metadatas):
             rows_of.setdefault(meta["document_id"], []).append(row)
         vectors = np.zeros((len(checklists), index.chunk_vectors.shape[1]), dtype=np.float32)
         owner: dict[str, str] = {}
-        for i, checklist in enumerate(checklists):
+        for i, (spec, checklist) in enumerate(zip(specs, checklists, strict=True)):
             rows = rows_of.get(checklist.document_id, [])
-            mean = index.chunk_vectors[rows].mean(axis=0) if rows else vectors[i]
-            vectors[i] = mean / (np.linalg.norm(mean) or 1.0)
+            item_vectors = np.array([_item_vector(index, item) for item in spec["items"]])
+            vectors[i] = _unit(_unit(_mean(index.chunk_vectors[rows], vectors[i]))
+                               + _unit(_mean(item_vectors, vectors[i])))
             for row in rows:
                 owner.setdefault(index.chunk_ids[row], checklist.id)
         return cls(checklists, vectors, owner)
@@ -211,6 +218,14 @@ def _item_vector(index: LoadedIndex, item: dict[str, Any]) -> np.ndarray:
         if index.units[unit].start == item["char_start"]:
             return index.unit_vectors[unit]
     return np.zeros(index.unit_vectors.shape[1], dtype=index.unit_vectors.dtype)
+
+
+def _mean(vectors: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    return vectors.mean(axis=0) if len(vectors) else empty
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / (np.linalg.norm(vector) or 1.0)
 
 
 def _under(section: str, parts: list[str]) -> bool:
