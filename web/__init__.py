@@ -54,7 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = {"assistant": None, "lock": threading.Lock(), "checked": 0.0}
     logs.configure(app.config["SAFEGUIDE_WEB"]["log_format"])
 
-    from web import api, errors, metrics, pages, reader
+    from web import api, auth, errors, feedback, metrics, oversight, pages, reader, security
 
     metrics.init_app(app)
 
@@ -62,7 +62,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(reader.blueprint)
+    app.register_blueprint(feedback.blueprint)
+    app.register_blueprint(oversight.blueprint)
     app.before_request(_start_request)
+    auth.init_app(app)  # sign-in and CSRF checks run after the request id is set
+    security.init_app(app)  # then the rate limits, which key on the signed-in user
     app.after_request(_finish_request)
     app.after_request(metrics.record_response)
     return app
@@ -133,8 +137,10 @@ def warm_up(app: Flask) -> bool:
     Returns False (and logs why) when there is no index yet; requests then get 503/friendly
     errors until one is built.
     """
+    from assistant.db import dispose_engines
     from assistant.index import IndexNotBuiltError
 
+    dispose_engines()  # database connections made before the fork are the master's
     with app.app_context():
         try:
             get_assistant().retriever.invoke(WARM_UP_QUESTION)
