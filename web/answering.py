@@ -24,12 +24,12 @@ from assistant import audit
 from assistant.index import IndexNotBuiltError, LoadedIndex
 from assistant.personal_data import detect, redact
 from assistant.query import QuestionError, clean_question
-from assistant.urgent import is_immediate_risk
+from assistant.urgent import is_immediate_risk, urgent_reply
 from web import elapsed_ms, get_assistant
 from web.auth import db
 from web.errors import WebError
 from web.metrics import metrics_of
-from web.present import answer_payload
+from web.present import answer_payload, plain_text
 from web.validation import AskRequest
 
 log = logging.getLogger("safeguide.web")
@@ -54,7 +54,8 @@ def answer(ask: AskRequest) -> dict[str, Any]:
         _audit(text, audit.WARNED, personal_data=kinds)
         return {"status": PERSONAL_DATA_WARNING, "message": WARNING_TEXT,
                 "personal_data": kinds, "redacted_question": redact(text),
-                "urgent": is_immediate_risk(text), "request_id": g.request_id}
+                "urgent_reply": plain_text(urgent_reply()) if is_immediate_risk(text) else None,
+                "request_id": g.request_id}
     try:
         result = assistant.ask(text, history=ask.history, filters=ask.filters)
     except QuestionError as exc:

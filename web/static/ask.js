@@ -142,6 +142,7 @@
     article.appendChild(el("div", { className: "turn-actions" },
       el("button", { type: "button", className: "btn btn-secondary copy-answer",
         text: "Copy answer with sources" })));
+    article.appendChild(feedbackBox(data, i));
     return article;
   }
 
@@ -199,6 +200,8 @@
     document.getElementById("pd-kinds").textContent =
       data.personal_data.join(", ").toLowerCase().replace(/_/g, " ");
     document.getElementById("pd-preview").textContent = data.redacted_question;
+    document.getElementById("pd-urgent-text").textContent = data.urgent_reply || "";
+    document.getElementById("pd-urgent").hidden = !data.urgent_reply;
     warning.hidden = false;
     say("Check your question before it is answered.", true);
     warning.scrollIntoView({ block: "start" });
