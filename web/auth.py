@@ -56,7 +56,7 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "users": (ADMIN,),
 }
 PUBLIC_ENDPOINTS = frozenset({
-    "api.healthz", "api.readyz", "metrics.metrics", "static",
+    "api.healthz", "api.readyz", "metrics.metrics_view", "static",
     "auth.login_page", "auth.login", "auth.oidc_login", "auth.oidc_callback",
 })
 GENERIC_FAILURE = "That user name and password did not match, or the account is not active."
