@@ -12,9 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TextIO
 
 from sqlalchemy import Boolean, Float, Integer, String, Text, delete, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -102,6 +103,14 @@ def events(session: Session, *, limit: int | None = 200, status: str | None = No
     return list(session.scalars(query))
 
 
+def stream_events(session: Session, since: datetime | None = None) -> Iterator[AuditEvent]:
+    """Every row, newest first, fetched in batches (for exports of a large log)."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    yield from session.scalars(query.execution_options(yield_per=500))
+
+
 def find_event(session: Session, request_id: str) -> AuditEvent | None:
     return session.scalar(select(AuditEvent).where(AuditEvent.request_id == request_id)
                           .order_by(AuditEvent.id.desc()).limit(1))
@@ -116,15 +125,31 @@ def purge(session: Session, retention_days: int, now: datetime | None = None) ->
     return int(result.rowcount or 0)
 
 
-def write_csv(rows: Iterable[AuditEvent], out: io.TextIOBase | io.StringIO) -> None:
-    """CSV with a header row; cells that a spreadsheet would run as formulas are quoted."""
-    writer = csv.writer(out)
+def csv_lines(rows: Iterable[AuditEvent]) -> Iterator[str]:
+    """CSV, a header row then one line per row (streamed: the log may be large); cells a
+    spreadsheet would run as formulas are quoted."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+    yield _drain(buffer)
     for row in rows:
         writer.writerow([_cell(value) for value in (
             row.id, row.at.isoformat(), row.username, row.role, row.request_id, row.status,
             row.question, row.personal_data, row.urgent, row.citations, row.latency_ms,
             row.index_version)])
+        yield _drain(buffer)
+
+
+def write_csv(rows: Iterable[AuditEvent], out: TextIO) -> None:
+    for line in csv_lines(rows):
+        out.write(line)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def _cell(value: object) -> object:

@@ -195,7 +195,7 @@ def _audit_export(args: argparse.Namespace, url: str, settings: dict, out: TextI
     if args.since:
         since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC)
     with session_scope(url) as session:
-        rows = audit.events(session, limit=None, since=since)
+        rows = audit.stream_events(session, since=since)
         if args.out:
             with args.out.open("w", encoding="utf-8", newline="") as handle:
                 audit.write_csv(rows, handle)

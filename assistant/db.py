@@ -90,6 +90,7 @@ def _sqlite_pragmas(connection: Any, record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")  # several gunicorn workers write the audit
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the audit page) never block writers
     cursor.close()
 
 

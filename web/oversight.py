@@ -3,11 +3,11 @@ the user list. Everything shown here was redacted before it was stored."""
 
 from __future__ import annotations
 
-import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, stream_with_context
 
 from assistant import audit, users
 from assistant.db import utcnow
@@ -35,11 +35,12 @@ def audit_log() -> Any:
 @blueprint.get("/audit.csv")
 @require_roles(*ACCESS["audit"])
 def audit_csv() -> Any:
-    out = io.StringIO()
-    with db() as session:
-        audit.write_csv(audit.events(session, limit=None), out)
+    def lines() -> Iterator[str]:
+        with db() as session:
+            yield from audit.csv_lines(audit.stream_events(session))
+
     name = f"safeguide-audit-{utcnow():%Y%m%d-%H%M%S}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
+    return Response(stream_with_context(lines()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
 

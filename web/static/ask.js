@@ -309,6 +309,7 @@
   });
 
   if (warning) {
+    document.getElementById("pd-edit").hidden = false;
     document.getElementById("pd-edit").addEventListener("click", function () {
       warning.hidden = true;
       say("");
