@@ -45,8 +45,10 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "oversight.audit_log": SUPERVISORS, "oversight.audit_csv": SUPERVISORS,
     "oversight.content_gap_report": SUPERVISORS,
     "oversight.user_list": frozenset({"admin"}),
+    "account.tokens": EVERYONE, "account.create_token": "session only",
+    "account.revoke_token": EVERYONE,
 }
-PATH_VALUES = {"document_id": "alpha-guide", "filename": "app.css"}
+PATH_VALUES = {"document_id": "alpha-guide", "filename": "app.css", "token_id": "999999"}
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -101,6 +103,8 @@ def test_role_boundaries(small_app: Flask, role: str | None, endpoint: str, meth
         "next=" in location.query
     if allowed == PUBLIC:
         assert response.status_code not in (403, 500) and not sent_to_login, response.data
+    elif allowed == "session only" and role is not None:  # these clients call with tokens
+        assert response.status_code == 403 and b"signed-in page" in response.data
     elif role is None:
         if path.startswith("/api/"):
             assert response.status_code == 401 and response.is_json
@@ -371,3 +375,25 @@ def test_sso_roles_and_domains_map_from_settings() -> None:
     assert domain_allowed("anyone@anywhere.org", "")
     with pytest.raises(users.UserError):
         mapped_role(["X"], "X=superuser")
+
+
+def test_users_create_and_revoke_their_own_tokens(small_app: Flask) -> None:
+    client, _ = sign_in(small_app, username_for("custody"))
+    page = client.get("/account/tokens")
+    created = client.post("/account/tokens", data={"name": "my script",
+                                                   "csrf_token": _csrf(page.data)})
+    assert created.status_code == 201
+    secret = re.search(rb'id="token-secret">(sg_[^<]+)<', created.data).group(1).decode()
+    api = client_as(small_app, None)
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert api.get("/api/documents", headers=headers).status_code == 200
+    listed = client.get("/account/tokens").get_data(as_text=True)
+    assert "my script" in listed and secret not in listed  # shown once only
+    token_id = re.findall(r'/account/tokens/(\d+)/revoke', listed)[-1]
+    others = client_as(small_app, "officer").post(f"/account/tokens/{token_id}/revoke")
+    assert others.status_code == 404  # not yours
+    assert api.get("/api/documents", headers=headers).status_code == 200
+    revoked = client.post(f"/account/tokens/{token_id}/revoke",
+                          data={"csrf_token": _csrf(page.data)})
+    assert revoked.status_code == 302
+    assert api.get("/api/documents", headers=headers).status_code == 401

@@ -54,7 +54,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = {"assistant": None, "lock": threading.Lock(), "checked": 0.0}
     logs.configure(app.config["SAFEGUIDE_WEB"]["log_format"])
 
-    from web import api, auth, errors, feedback, metrics, oversight, pages, reader, security
+    from web import (
+        account,
+        api,
+        auth,
+        errors,
+        feedback,
+        metrics,
+        oversight,
+        pages,
+        reader,
+        security,
+    )
 
     metrics.init_app(app)
 
@@ -64,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(reader.blueprint)
     app.register_blueprint(feedback.blueprint)
     app.register_blueprint(oversight.blueprint)
+    app.register_blueprint(account.blueprint)
     app.before_request(_start_request)
     auth.init_app(app)  # sign-in and CSRF checks run after the request id is set
     security.init_app(app)  # then the rate limits, which key on the signed-in user

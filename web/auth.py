@@ -50,6 +50,7 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "documents": EVERY_ROLE,    # the document list and the reader
     "checklists": EVERY_ROLE,
     "feedback": EVERY_ROLE,
+    "tokens": EVERY_ROLE,       # their own API tokens (/account/tokens)
     "audit": (SUPERVISOR, ADMIN),         # the audit log and its CSV export
     "content_gaps": (SUPERVISOR, ADMIN),  # abstentions and answers rated down
     "quizzes": (TRAINER, ADMIN),
