@@ -24,8 +24,10 @@ install: $(STAMP)
 index: install
 	$(PY) -m indexer build --quiet || test -f instance/index/current.json
 
-## Serve on http://127.0.0.1:8000 (SAFEGUIDE_BIND to change).
+## Serve on http://127.0.0.1:8000 (SAFEGUIDE_BIND to change). Migrates the database first;
+## on the first run it creates an admin and prints a one-time password.
 run: index
+	$(PY) -m assistant setup
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py app:app
 
 lint: install

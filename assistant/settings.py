@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_question_chars", 1000, "Longest question accepted, in characters."),
     Setting("top_k", 5, "Passages returned by retrieval."),
+    Setting("database_url", "",
+            "SQLAlchemy URL of the users/audit database; empty = DATABASE_URL, else SQLite "
+            "instance_dir/safeguide.db."),
+    Setting("audit_retention_days", 365, "Audit rows older than this are purged."),
+    Setting("lockout_attempts", 5, "Failed sign-ins in a row that lock an account."),
+    Setting("lockout_minutes", 15, "How long a locked account stays locked."),
 )
 
 def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:

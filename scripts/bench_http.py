@@ -242,8 +242,24 @@ class Level:
         return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
 
 
+def bench_database(folder: Path) -> tuple[str, dict[str, str]]:
+    """A fresh SQLite database in ``folder`` with a 'bench' officer; (URL, its auth header).
+
+    The questions are sent with ``confirm_personal_data``: the benchmark measures answering.
+    """
+    from assistant import users
+    from assistant.db import session_scope, upgrade
+
+    url = f"sqlite:///{folder / 'bench.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        user = users.create_user(session, "bench", users.OFFICER, password=None)
+        secret = users.create_token(session, user, "bench_http")[1]
+    return url, {"Authorization": f"Bearer {secret}"}
+
+
 def run_level(base: str, concurrency: int, requests: int, seconds: float,
-              questions: Iterator[str]) -> Level:
+              questions: Iterator[str], auth: Mapping[str, str]) -> Level:
     """``requests`` POST /api/ask from ``concurrency`` threads, stopping early at ``seconds``."""
     level = Level(concurrency)
     lock = threading.Lock()
@@ -263,13 +279,13 @@ def run_level(base: str, concurrency: int, requests: int, seconds: float,
     def client() -> None:
         connection: http.client.HTTPConnection | None = None
         while (question := take()) is not None:
-            body = json.dumps({"question": question}).encode()
+            body = json.dumps({"question": question, "confirm_personal_data": True}).encode()
             started = time.perf_counter()
             try:
                 if connection is None:
                     connection = http.client.HTTPConnection(base, timeout=30)
                 connection.request("POST", "/api/ask", body=body,
-                                   headers={"Content-Type": "application/json"})
+                                   headers={"Content-Type": "application/json", **auth})
                 response = connection.getresponse()
                 payload = json.loads(response.read())
                 elapsed = (time.perf_counter() - started) * 1000
@@ -412,21 +428,29 @@ def run(args: argparse.Namespace, overrides: dict[str, str]) -> None:
           f"{args.seconds:.0f} s cap", flush=True)
 
     log_path = args.log or Path(tempfile.mkstemp(prefix="safeguide-bench-", suffix=".log")[1])
+    database_dir = tempfile.TemporaryDirectory(prefix="safeguide-bench-db-")
+    database, auth = bench_database(Path(database_dir.name))
+    overrides.update({"SAFEGUIDE_DATABASE_URL": database,
+                      "SAFEGUIDE_RATE_LIMIT_USER": "1000000 per minute",
+                      "SAFEGUIDE_RATE_LIMIT_IP": "1000000 per minute"})
     questions = question_stream(args.repeat)
     started = time.perf_counter()
     with gunicorn(overrides, log_path, args.ready_seconds) as (server, base):
         print(f"gunicorn ready on http://{base}/ after {time.perf_counter() - started:.1f} s",
               flush=True)
         if args.warmup:
-            warm = run_level(base, min(4, args.warmup), args.warmup, args.seconds, questions)
+            warm = run_level(base, min(4, args.warmup), args.warmup, args.seconds, questions,
+                             auth)
             if warm.errors:
                 print(f"warm-up errors: {sorted(set(warm.errors))[:3]}", flush=True)
         levels = []
         for concurrency in args.concurrency:
-            levels.append(run_level(base, concurrency, args.requests, args.seconds, questions))
+            levels.append(run_level(base, concurrency, args.requests, args.seconds, questions,
+                                    auth))
             print(f"concurrency {concurrency}: {levels[-1].per_second:.1f} req/s", flush=True)
         memory = {pid: memory_mb(pid) for pid in [server.pid, *workers_of(server.pid)]}
     report(levels, memory, server.pid)
+    database_dir.cleanup()
     if args.log is None:
         log_path.unlink(missing_ok=True)
 

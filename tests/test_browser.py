@@ -20,15 +20,24 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from sqlalchemy import select
 from web_support import (
     ANSWERED_QUESTION,
     ARTIFACTS,
     DRAFT_QUESTION,
     OUT_OF_SCOPE_QUESTION,
     SUPERSEDED_QUESTION,
+    TEST_PASSWORD,
     UNTRUSTED_SENTENCE,
     GunicornServer,
+    prepare_database,
+    token_for,
+    username_for,
 )
+
+from assistant import audit
+from assistant.db import session_scope
+from assistant.feedback import Feedback
 
 pytest_plugins = ["web_fixtures"]
 
@@ -64,10 +73,20 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-def _page(browser: Any, viewport: dict[str, int], **options: Any) -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def officer(database_url: str) -> dict[str, str]:
+    """Signs the page tests in as the officer test user (an API token on every request);
+    ``test_phone_sign_in_...`` signs in through the real form instead."""
+    prepare_database(database_url)
+    return {"Authorization": f"Bearer {token_for(database_url, 'officer')}"}
+
+
+def _page(browser: Any, viewport: dict[str, int], headers: dict[str, str] | None,
+          **options: Any) -> Iterator[Any]:
     mobile = viewport["width"] < 600
     context = browser.new_context(viewport=viewport, is_mobile=mobile, has_touch=mobile,
-                                  device_scale_factor=2 if mobile else 1, **options)
+                                  device_scale_factor=2 if mobile else 1,
+                                  extra_http_headers=headers or {}, **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     dialogs: list[str] = []
@@ -78,23 +97,23 @@ def _page(browser: Any, viewport: dict[str, int], **options: Any) -> Iterator[An
 
 
 @pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    yield from _page(browser, PHONE)
+def phone(browser: Any, officer: dict[str, str]) -> Iterator[Any]:
+    yield from _page(browser, PHONE, officer)
 
 
 @pytest.fixture
-def narrow_phone(browser: Any) -> Iterator[Any]:
-    yield from _page(browser, NARROW_PHONE)
+def narrow_phone(browser: Any, officer: dict[str, str]) -> Iterator[Any]:
+    yield from _page(browser, NARROW_PHONE, officer)
 
 
 @pytest.fixture
-def desktop(browser: Any) -> Iterator[Any]:
-    yield from _page(browser, DESKTOP, permissions=["clipboard-read", "clipboard-write"])
+def desktop(browser: Any, officer: dict[str, str]) -> Iterator[Any]:
+    yield from _page(browser, DESKTOP, officer, permissions=["clipboard-read", "clipboard-write"])
 
 
 @pytest.fixture
-def phone_without_js(browser: Any) -> Iterator[Any]:
-    yield from _page(browser, PHONE, java_script_enabled=False)
+def phone_without_js(browser: Any, officer: dict[str, str]) -> Iterator[Any]:
+    yield from _page(browser, PHONE, officer, java_script_enabled=False)
 
 
 def scroll_width(page: Any) -> int:
@@ -298,9 +317,9 @@ def test_without_javascript_the_form_post_answers(
 
 
 def test_untrusted_text_is_shown_never_run_and_labels_show(
-    browser: Any, small_live_server: GunicornServer,
+    browser: Any, small_live_server: GunicornServer, officer: dict[str, str],
 ) -> None:
-    page = next(_page(browser, PHONE))
+    page = next(_page(browser, PHONE, officer))
     page.goto(small_live_server.url + "/")
     question = ("What must officers never paste into the custody record? "
                 "<img src=x onerror=alert(9)>")
@@ -325,14 +344,14 @@ def test_untrusted_text_is_shown_never_run_and_labels_show(
 
 
 def test_script_and_server_render_the_same_answer_markup(
-    browser: Any, live_server: GunicornServer,
+    browser: Any, live_server: GunicornServer, officer: dict[str, str],
 ) -> None:
     """static/ask.js and templates/_turn.html must stay in step (same elements, same classes)."""
     shape = ("t => [...t.querySelectorAll('*')].map(e => e.tagName + '.' + e.className"
              " + (e.tagName === 'A' ? '@' + e.getAttribute('href') : ''))")
     shapes = []
     for options in ({}, {"java_script_enabled": False}):
-        pages = _page(browser, PHONE, **options)
+        pages = _page(browser, PHONE, officer, **options)
         page = next(pages)
         for question in (ANSWERED_QUESTION, OUT_OF_SCOPE_QUESTION):
             page.goto(live_server.url + "/")
@@ -355,3 +374,63 @@ def test_missing_chromium_skips_locally_and_fails_under_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI is set"):
         _require_chromium()
+
+
+def test_phone_sign_in_warning_edit_answer_feedback_sign_out(
+    browser: Any, live_server: GunicornServer, database_url: str,
+) -> None:
+    """The accountable flow on a phone, through the real forms: the session cookie and the
+    CSRF token (the page's fetch calls send it), no API token."""
+    prepare_database(database_url)
+    page = next(_page(browser, PHONE, None))
+    page.goto(live_server.url + "/")
+    assert urlsplit(page.url).path == "/login"  # signed out: sent to sign in
+    page.locator("#username").fill(username_for("officer"))
+    page.locator("#password").fill(TEST_PASSWORD)
+    page.locator("#sign-in").tap()
+    page.wait_for_url(live_server.url + "/")
+
+    page.locator("#question").fill(f"Kayden Smith, 14, is in police protection. "
+                                   f"{ANSWERED_QUESTION}")
+    page.locator("#ask-button").tap()
+    warning = page.locator("#pd-warning")
+    warning.wait_for(state="visible")
+    assert "name" in page.locator("#pd-kinds").inner_text()
+    assert "Kayden" not in page.locator("#pd-preview").inner_text()
+    assert "[NAME]" in page.locator("#pd-preview").inner_text()
+    assert page.locator(".turn").count() == 0  # nothing answered yet
+    page.screenshot(path=str(SCREENSHOTS / "phone-personal-data-warning.png"))
+    page.locator("#pd-edit").tap()
+    assert warning.is_hidden()
+    assert page.evaluate("document.activeElement.id") == "question"
+
+    page.locator("#question").fill(ANSWERED_QUESTION)
+    page.locator("#ask-button").tap()
+    turn = page.locator(".turn").first
+    turn.wait_for()
+    assert turn.locator(".item").count() > 0
+    turn.locator(".feedback-down").tap()
+    turn.locator(".feedback-reason").select_option("incomplete")
+    turn.locator(".feedback-comment").fill("Missing the 72 hour limit; ring me on 07700 900123")
+    turn.locator(".feedback-send").tap()
+    page.get_by_text("your feedback was recorded").wait_for()
+    assert scroll_width(page) <= PHONE["width"]
+    page.screenshot(path=str(SCREENSHOTS / "phone-feedback.png"))
+
+    page.locator("#sign-out").tap()
+    page.wait_for_url(live_server.url + "/login")
+    page.goto(live_server.url + "/")
+    assert urlsplit(page.url).path == "/login"
+    page.context.close()
+
+    with session_scope(database_url) as session:
+        statuses = [row.status for row in audit.events(session, limit=20)
+                    if row.username == username_for("officer")]
+        held = [row for row in audit.events(session, status="warned")
+                if row.username == username_for("officer")]
+        rated = session.scalars(select(Feedback).order_by(Feedback.id.desc())).first()
+        assert "answered" in statuses and held
+        assert "Kayden" not in held[0].question and "[NAME]" in held[0].question
+        assert rated is not None and rated.rating == "down" and rated.reason == "incomplete"
+        assert "07700" not in rated.comment and "[PHONE]" in rated.comment
+        assert rated.question == ANSWERED_QUESTION and "document_id" in rated.citations

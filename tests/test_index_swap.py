@@ -82,6 +82,7 @@ class Exchange:
 class SwapRun:
     url: str
     log_path: Path
+    headers: dict[str, str] = field(default_factory=dict)  # the officer's API token
     exchanges: list[Exchange] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)  # v1, after build 1, after build 2
     build_started: float = 0.0
@@ -114,7 +115,8 @@ def _ask_continuously(run: SwapRun, offset: int, stop: threading.Event,
         connection = http.client.HTTPConnection(host, int(port), timeout=30)
         try:
             connection.request("POST", "/api/ask", json.dumps({"question": question}),
-                               {"Content-Type": "application/json", "Connection": "close"})
+                               {"Content-Type": "application/json", "Connection": "close",
+                                **run.headers})
             response = connection.getresponse()
             exchange.status, raw = response.status, response.read()
             exchange.body = json.loads(raw)
@@ -143,7 +145,8 @@ def swap_run(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Itera
     assert not first.failed, first.summary()
     with GunicornServer(settings, root / "gunicorn.log", workers=2, threads=2,
                         env={"SAFEGUIDE_LOG_FORMAT": "json"}) as server:
-        run = SwapRun(url=server.url, log_path=server.log_path, versions=[first.version])
+        run = SwapRun(url=server.url, log_path=server.log_path, headers=server.headers,
+                      versions=[first.version])
         stop, lock = threading.Event(), threading.Lock()
         clients = [threading.Thread(target=_ask_continuously, args=(run, n, stop, lock),
                                     daemon=True) for n in range(CLIENT_THREADS)]

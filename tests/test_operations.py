@@ -110,7 +110,8 @@ def test_json_log_lines_carry_the_answer_fields_and_never_the_question(
     caplog.set_level(logging.INFO)
     secret = "Tallulah Fenwick-Oduya of 14 Larch Close"
     answered = client.post("/api/ask", json={
-        "question": f"Must {secret} be told when a child is taken into police protection?"})
+        "question": f"Must {secret} be told when a child is taken into police protection?",
+        "confirm_personal_data": True})
     client.post("/api/ask", json={"question": f"{secret} " + "x" * 1200})  # too long: 400
     client.post("/api/ask", json={"question": "and what then?",
                                   "history": [f"Where does {secret} live?"]})

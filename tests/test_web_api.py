@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -28,7 +29,10 @@ from web_support import (
     SMALL_DOCUMENTS,
     SUPERSEDED_QUESTION,
     app_for,
+    database_url_for_tests,
     free_port,
+    prepare_database,
+    token_for,
 )
 
 from assistant.settings import REPO_ROOT, index_dir
@@ -351,8 +355,10 @@ def test_question_text_never_reaches_the_logs(client: FlaskClient,
                                               caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     secret = "Jayden Quarrington-Smythe at SW1A 2AA"
-    ask(client, f"Can {secret} be taken into police protection?")
-    client.post("/", data={"question": f"Where is {secret} staying tonight?"})
+    ask(client, f"Can {secret} be taken into police protection?")  # held: personal data
+    ask(client, f"Can {secret} be taken into police protection?", confirm_personal_data=True)
+    client.post("/", data={"question": f"Where is {secret} staying tonight?",
+                           "confirm_personal_data": "1"})
     ask(client, f"{secret} " + "x" * 1000)  # rejected: too long
     ask(client, "ok", history=[f"What about {secret}?"])
     assert caplog.records, "expected the answer log lines"
@@ -393,9 +399,11 @@ def test_smaller_body_limit_setting(built_index: dict[str, Any]) -> None:
 # --- real gunicorn ------------------------------------------------------------------------
 
 
-def _get(url: str, body: dict[str, Any] | None = None, timeout: float = 30) -> tuple[int, Any]:
+def _get(url: str, body: dict[str, Any] | None = None, timeout: float = 30,
+         headers: dict[str, str] | None = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, headers={
+        "Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
@@ -406,7 +414,11 @@ def _get(url: str, body: dict[str, Any] | None = None, timeout: float = 30) -> t
 def test_real_gunicorn_serves_answers_from_forked_workers(built_index: dict[str, Any],
                                                           tmp_path: Path) -> None:
     port = free_port()
+    database = database_url_for_tests(tmp_path)
+    prepare_database(database)
+    token = {"Authorization": f"Bearer {token_for(database, 'officer')}"}
     env = {**os.environ, "SAFEGUIDE_CORPUS_DIR": built_index["corpus_dir"],
+           "SAFEGUIDE_DATABASE_URL": database, "SAFEGUIDE_SECRET_KEY": secrets.token_hex(32),
            "SAFEGUIDE_INSTANCE_DIR": built_index["instance_dir"],
            "SAFEGUIDE_BIND": f"127.0.0.1:{port}", "SAFEGUIDE_WORKERS": "2",
            "SAFEGUIDE_THREADS": "2", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
@@ -432,9 +444,10 @@ def test_real_gunicorn_serves_answers_from_forked_workers(built_index: dict[str,
         assert body["status"] == "ready"
         for _ in range(6):  # bounded: six answers, spread over both workers
             status, body = _get(base + "/api/ask",
-                                {"question": f"{ANSWERED_QUESTION} ({secret})"})
+                                {"question": f"{ANSWERED_QUESTION} ({secret})",
+                                 "confirm_personal_data": True}, headers=token)
             assert status == 200 and body["status"] == "answered", body
-        status, body = _get(base + "/api/ask", {"question": 3})
+        status, body = _get(base + "/api/ask", {"question": 3}, headers=token)
         assert status == 400 and "'question' must be a string" in body["error"]
     finally:
         server.terminate()

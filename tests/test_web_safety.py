@@ -28,11 +28,28 @@ def test_ordinary_questions_get_no_urgent_reply(client: FlaskClient) -> None:
     assert body.get_json()["urgent_reply"] is None
 
 
-def test_personal_data_is_reported_by_kind_never_by_value(client: FlaskClient) -> None:
-    body = client.post("/api/ask", json={"question": WITH_NAME}).get_json()
+def test_personal_data_is_held_for_a_warning_then_answered_when_confirmed(
+        client: FlaskClient) -> None:
+    held = client.post("/api/ask", json={"question": WITH_NAME}).get_json()
+    assert held["status"] == "personal_data_warning"
+    assert {"NAME", "AGE", "DOB"} <= set(held["personal_data"])
+    assert "answer" not in held and "citations" not in held
+    assert "Kayden" not in held["redacted_question"] and "[DOB]" in held["redacted_question"]
+    body = client.post("/api/ask", json={"question": WITH_NAME,
+                                         "confirm_personal_data": True}).get_json()
+    assert body["status"] in ("answered", "abstained") and "citations" in body
     assert {"NAME", "DOB"} <= set(body["personal_data"])
     page = client.post("/", data={"question": WITH_NAME}).get_data(as_text=True)
-    assert "Personal data:" in page
+    assert 'id="pd-warning"' in page and "Ask anyway" in page and 'class="turn' not in page
+    page = client.post("/", data={"question": WITH_NAME, "confirm_personal_data": "1"})
+    assert "Personal data:" in page.get_data(as_text=True)
+
+
+def test_a_child_in_danger_is_never_held_behind_the_personal_data_warning(
+        client: FlaskClient) -> None:
+    held = client.post("/api/ask", json={"question": f"Kayden Smith: {URGENT}"}).get_json()
+    assert held["status"] == "personal_data_warning"
+    assert held["urgent_reply"].startswith("Act now")
 
 
 def test_the_reply_comes_from_the_prompt_file() -> None:

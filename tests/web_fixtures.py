@@ -18,16 +18,23 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from web_support import GunicornServer, app_for, write_small_corpus
+from web_support import GunicornServer, app_for, database_url_for_tests, write_small_corpus
 
 from assistant.settings import index_dir
 from indexer.build import IndexBuilder
 
 
 @pytest.fixture(scope="session")
-def shipped_app(built_index: dict[str, Any]) -> Flask:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The one test database of the session's apps (``SAFEGUIDE_TEST_DATABASE_URL`` or a
+    SQLite file): parametrize here to run the suite against another database."""
+    return database_url_for_tests(tmp_path_factory.mktemp("database"))
+
+
+@pytest.fixture(scope="session")
+def shipped_app(built_index: dict[str, Any], database_url: str) -> Flask:
     """The app over the shipped corpus's real index (real model, real Chroma)."""
-    return app_for(built_index)
+    return app_for(built_index, database_url=database_url)
 
 
 @pytest.fixture
@@ -45,23 +52,25 @@ def small_settings(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) ->
 
 
 @pytest.fixture(scope="session")
-def small_app(small_settings: dict[str, Any]) -> Flask:
-    return app_for(small_settings)
+def small_app(small_settings: dict[str, Any], database_url: str) -> Flask:
+    return app_for(small_settings, database_url=database_url)
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory,
-                built_index: dict[str, Any]) -> Iterator[GunicornServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory, built_index: dict[str, Any],
+                database_url: str) -> Iterator[GunicornServer]:
     """gunicorn serving the shipped corpus's index."""
     log_path = tmp_path_factory.mktemp("gunicorn") / "shipped.log"
-    with GunicornServer(built_index, log_path) as server:
+    with GunicornServer(built_index, log_path,
+                        env={"SAFEGUIDE_DATABASE_URL": database_url}) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
-def small_live_server(tmp_path_factory: pytest.TempPathFactory,
-                      small_settings: dict[str, Any]) -> Iterator[GunicornServer]:
+def small_live_server(tmp_path_factory: pytest.TempPathFactory, small_settings: dict[str, Any],
+                      database_url: str) -> Iterator[GunicornServer]:
     """gunicorn serving the small corpus (labels, escaping)."""
     log_path = tmp_path_factory.mktemp("gunicorn") / "small.log"
-    with GunicornServer(small_settings, log_path) as server:
+    with GunicornServer(small_settings, log_path,
+                        env={"SAFEGUIDE_DATABASE_URL": database_url}) as server:
         yield server

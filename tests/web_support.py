@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -18,7 +19,10 @@ from typing import Any
 
 import yaml
 from flask import Flask
+from flask.testing import FlaskClient
 
+from assistant import users
+from assistant.db import session_scope, upgrade
 from assistant.settings import REPO_ROOT, load_settings
 from scripts.child_processes import free_port, parent_death_signal
 from web import create_app
@@ -91,9 +95,70 @@ def write_small_corpus(root: Path) -> dict[str, Any]:
     return load_settings({"corpus_dir": str(corpus), "instance_dir": str(root / "instance")})
 
 
+TEST_DATABASE_ENV = "SAFEGUIDE_TEST_DATABASE_URL"
+TEST_PASSWORD = "correct horse battery staple"
+NO_LIMIT = "100000 per minute"  # the rate-limit tests set their own
+
+
+def database_url_for_tests(folder: Path | str) -> str:
+    """The database the tests use: ``SAFEGUIDE_TEST_DATABASE_URL`` (e.g. a PostgreSQL
+    server) when set, else a SQLite file in ``folder``. Every test database comes from here."""
+    configured = os.environ.get(TEST_DATABASE_ENV)
+    if configured:
+        return configured
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(folder) / 'test.db'}"
+
+
+def username_for(role: str) -> str:
+    return f"test-{role}"
+
+
+def prepare_database(url: str) -> None:
+    """Migrate ``url`` and make sure one active, unlocked test user per role exists."""
+    upgrade(url)
+    with session_scope(url) as session:
+        for role in users.ROLES:
+            user = users.find_user(session, username_for(role))
+            if user is None:
+                user = users.create_user(session, username_for(role), role, TEST_PASSWORD)
+            users.set_password(user, TEST_PASSWORD)
+            users.set_active(session, user, True)
+
+
+def token_for(url: str, role: str) -> str:
+    """A new API token of the test user with ``role``."""
+    with session_scope(url) as session:
+        return users.create_token(session, users.get_user(session, username_for(role)),
+                                  "tests")[1]
+
+
 def app_for(settings: dict[str, Any], **extra: Any) -> Flask:
-    return create_app({"corpus_dir": settings["corpus_dir"],
-                       "instance_dir": settings["instance_dir"], "TESTING": True, **extra})
+    """The app over ``settings``'s index with a migrated test database. Its ``test_client()``
+    calls as the officer test user (a bearer token); see :func:`client_as` for other roles."""
+    url = extra.pop("database_url", None) or database_url_for_tests(settings["instance_dir"])
+    config = {"corpus_dir": settings["corpus_dir"], "instance_dir": settings["instance_dir"],
+              "TESTING": True, "database_url": url, "rate_limit_user": NO_LIMIT,
+              "rate_limit_ip": NO_LIMIT, "rate_limit_login": NO_LIMIT, **extra}
+    app = create_app(config)
+    prepare_database(url)
+    app.test_client_class = SignedInClient
+    return app
+
+
+class SignedInClient(FlaskClient):
+    """A test client that sends the officer test user's API token with every request."""
+
+    def __init__(self, *args: Any, role: str | None = "officer", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if role is not None:
+            token = token_for(self.application.config["SAFEGUIDE_DATABASE_URL"], role)
+            self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+
+def client_as(app: Flask, role: str | None) -> FlaskClient:
+    """A client calling with a token of the test user with ``role``; None: anonymous."""
+    return app.test_client(role=role)
 
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"  # git-ignored: screenshots of the browser tests
@@ -104,7 +169,9 @@ class GunicornServer:
 
     ``with GunicornServer(settings, log_path) as server:`` starts gunicorn as a subprocess on
     a free port of 127.0.0.1 over the index of ``settings`` (``corpus_dir``, ``instance_dir``,
-    passed as ``SAFEGUIDE_*`` variables), waits at most ``ready_seconds`` for ``/readyz`` to
+    passed as ``SAFEGUIDE_*`` variables) with a migrated test database (the test users of
+    every role, :data:`TEST_PASSWORD`; ``server.headers`` carries an officer's API token),
+    waits at most ``ready_seconds`` for ``/readyz`` to
     answer 200 and yields with ``server.url`` set. On leaving, also after a failure, gunicorn
     gets SIGTERM (a graceful stop) and, if it is still there after ``stop_seconds``, its whole
     process group gets SIGKILL. Its output (access log included) goes to ``log_path``.
@@ -121,6 +188,10 @@ class GunicornServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.url = ""
+        self.database_url = ""
+        self.token = ""
+        self.headers: dict[str, str] = {}
+        self.secret_key = secrets.token_hex(32)  # per server: tests never share a fixed key
 
     def __enter__(self) -> GunicornServer:
         for _ in range(3):  # a free port can be taken between finding it and binding it
@@ -139,13 +210,26 @@ class GunicornServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def _prepare_database(self) -> None:
+        """A migrated test database with the test users, and an officer token for clients."""
+        self.database_url = self.extra_env.get("SAFEGUIDE_DATABASE_URL") or \
+            database_url_for_tests(self.settings["instance_dir"])
+        prepare_database(self.database_url)
+        self.token = token_for(self.database_url, "officer")
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+
     def _start(self) -> None:
+        if not self.token:
+            self._prepare_database()
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                "ANONYMIZED_TELEMETRY": "False",
                "SAFEGUIDE_CORPUS_DIR": str(self.settings["corpus_dir"]),
                "SAFEGUIDE_INSTANCE_DIR": str(self.settings["instance_dir"]),
                "SAFEGUIDE_BIND": f"127.0.0.1:{self.port}",
                "SAFEGUIDE_WORKERS": str(self.workers), "SAFEGUIDE_THREADS": str(self.threads),
+               "SAFEGUIDE_DATABASE_URL": self.database_url,
+               "SAFEGUIDE_SECRET_KEY": self.secret_key,
+               "SAFEGUIDE_RATE_LIMIT_USER": NO_LIMIT, "SAFEGUIDE_RATE_LIMIT_IP": NO_LIMIT,
                **self.extra_env}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:

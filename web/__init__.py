@@ -54,7 +54,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = {"assistant": None, "lock": threading.Lock(), "checked": 0.0}
     logs.configure(app.config["SAFEGUIDE_WEB"]["log_format"])
 
-    from web import api, checklists, errors, metrics, pages, reader
+    from web import (
+        account,
+        api,
+        auth,
+        checklists,
+        errors,
+        feedback,
+        metrics,
+        oversight,
+        pages,
+        reader,
+        security,
+    )
 
     metrics.init_app(app)
 
@@ -63,7 +75,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(reader.blueprint)
     app.register_blueprint(checklists.blueprint)
+    app.register_blueprint(feedback.blueprint)
+    app.register_blueprint(oversight.blueprint)
+    app.register_blueprint(account.blueprint)
     app.before_request(_start_request)
+    auth.init_app(app)  # sign-in and CSRF checks run after the request id is set
+    security.init_app(app)  # then the rate limits, which key on the signed-in user
     app.after_request(_finish_request)
     app.after_request(metrics.record_response)
     return app
@@ -134,8 +151,10 @@ def warm_up(app: Flask) -> bool:
     Returns False (and logs why) when there is no index yet; requests then get 503/friendly
     errors until one is built.
     """
+    from assistant.db import dispose_engines
     from assistant.index import IndexNotBuiltError
 
+    dispose_engines()  # database connections made before the fork are the master's
     with app.app_context():
         try:
             get_assistant().retriever.invoke(WARM_UP_QUESTION)

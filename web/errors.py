@@ -19,15 +19,19 @@ log = logging.getLogger("safeguide.web")
 JSON_PREFIXES = ("/api/", "/healthz", "/readyz")
 TITLES = {
     400: "That request could not be read",
+    401: "Sign in first",
+    403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
     413: "Request too large",
+    429: "Too many requests",
     500: "Something went wrong",
     503: "Not ready yet",
 }
 MESSAGES = {
     404: "There is no page at this address.",
     405: "This address does not accept that method.",
+    429: "Too many requests: wait a minute, then try again.",
     500: "An unexpected error stopped this request. It has been logged.",
 }
 

@@ -23,22 +23,42 @@ SPEC: dict[str, Any] = {
         "description": (
             "Cited answers from the indexed UK child-protection guidance. Every answer item "
             "is a verbatim sentence or list item of a source, with its citation. Questions "
-            "are never logged."
+            "are never logged, and stored only redacted in the audit log. Every call except "
+            "/healthz and /readyz needs a personal API token (python -m assistant tokens "
+            "create USER) as 'Authorization: Bearer <token>'; without one the answer is 401."
         ),
     },
+    "security": [{"bearer": []}],
     "paths": {
         "/api/ask": {"post": {
             "summary": "Answer a question, or abstain with the nearest topics",
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/AskRequest"}}}},
+            "description": (
+                "A question holding personal data is not answered at first: the reply is a "
+                "PersonalDataWarning (the kinds and a redacted preview). Send it again with "
+                "confirm_personal_data: true to have it answered, or edit it."),
             "responses": {
-                "200": _json("#/components/schemas/Answer", "An answer or an abstention"),
-                "400": _ERROR, "413": _ERROR, "503": _ERROR,
+                "200": {"description": "An answer, an abstention, or the personal-data warning",
+                        "content": {"application/json": {"schema": {"oneOf": [
+                            {"$ref": "#/components/schemas/Answer"},
+                            {"$ref": "#/components/schemas/PersonalDataWarning"}]}}}},
+                "400": _ERROR, "401": _ERROR, "413": _ERROR, "429": _ERROR, "503": _ERROR,
+            },
+        }},
+        "/api/feedback": {"post": {
+            "summary": "Rate an answer shown to you: up or down, with a reason and a comment",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/FeedbackRequest"}}}},
+            "responses": {
+                "201": _json("#/components/schemas/FeedbackRecorded", "Stored"),
+                "400": _ERROR, "401": _ERROR, "429": _ERROR,
             },
         }},
         "/api/documents": {"get": {
             "summary": "Every document: edition, date, status, licence, supplied or not",
-            "responses": {"200": _json("#/components/schemas/DocumentList", "The documents")},
+            "responses": {"200": _json("#/components/schemas/DocumentList", "The documents"),
+                          "401": _ERROR},
         }},
         "/api/documents/{document_id}": {"get": {
             "summary": "One document's metadata and reader view (text, blocks, chunks)",
@@ -46,7 +66,7 @@ SPEC: dict[str, Any] = {
                             "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]+$"}}],
             "responses": {
                 "200": _json("#/components/schemas/DocumentDetail", "The document"),
-                "404": _ERROR, "503": _ERROR,
+                "401": _ERROR, "404": _ERROR, "503": _ERROR,
             },
         }},
         "/api/checklists": {"get": {
@@ -70,16 +90,23 @@ SPEC: dict[str, Any] = {
         }},
         "/healthz": {"get": {
             "summary": "The process is up (does not touch the index)",
+            "security": [],
             "responses": {"200": _json("#/components/schemas/Status", "Up")},
         }},
         "/readyz": {"get": {
             "summary": "The index is loaded and answers a probe query",
+            "security": [],
             "responses": {"200": _json("#/components/schemas/Status", "Ready"),
                           "503": _json("#/components/schemas/Status", "No usable index")},
         }},
     },
     "components": {
-        "responses": {"Error": _json("#/components/schemas/Error", "An error")},
+        "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "A personal API token (sg_...); revocable, stored hashed"}},
+        "responses": {"Error": _json("#/components/schemas/Error",
+                                     "An error (401: no or bad token; 429: rate limit, "
+                                     "see Retry-After)")},
         "schemas": {
             "Error": {"type": "object", "required": ["error", "request_id"], "properties": {
                 "error": {"type": "string", "description": "What is wrong, naming the field"},
@@ -102,7 +129,33 @@ SPEC: dict[str, Any] = {
                     name: {"oneOf": [{"type": "string"},
                                      {"type": "array", "items": {"type": "string"}}]}
                     for name in ("kind", "status", "document_id", "audience")}},
+                "confirm_personal_data": {
+                    "type": "boolean", "default": False,
+                    "description": "Answer even though the question holds personal data"},
             }},
+            "PersonalDataWarning": {"type": "object", "required": [
+                "status", "personal_data", "redacted_question", "request_id"], "properties": {
+                "status": {"type": "string", "enum": ["personal_data_warning"]},
+                "message": {"type": "string"},
+                "personal_data": {"type": "array", "items": {"type": "string"},
+                                  "description": "Kinds found (NAME, DOB, POSTCODE, ...)"},
+                "redacted_question": {"type": "string",
+                                      "description": "The question as it would be stored"},
+                "urgent_reply": {"type": "string", "nullable": True,
+                                 "description": "Act-now text: shown at once, never held"},
+                "request_id": {"type": "string"}}},
+            "FeedbackRequest": {"type": "object", "required": ["request_id", "rating"],
+                                "additionalProperties": False, "properties": {
+                "request_id": {"type": "string", "description": "The answer's request_id"},
+                "rating": {"type": "string", "enum": ["up", "down"]},
+                "reason": {"type": "string", "enum": [
+                    "inaccurate", "incomplete", "not_relevant", "out_of_date"]},
+                "comment": {"type": "string", "maxLength": 1000,
+                            "description": "Stored redacted"}}},
+            "FeedbackRecorded": {"type": "object", "properties": {
+                "status": {"type": "string", "enum": ["recorded"]}, "id": {"type": "integer"},
+                "request_id": {"type": "string"}, "rating": {"type": "string"},
+                "reason": {"type": "string"}}},
             "Item": {"type": "object", "properties": {
                 "text": {"type": "string", "description": "Verbatim from the source"},
                 "citation": {"type": "integer", "description": "Citation number n"},

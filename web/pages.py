@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 
-from web.answering import answer
+from web.answering import PERSONAL_DATA_WARNING, answer
 from web.errors import WebError
 from web.validation import parse_ask
 
@@ -28,18 +28,22 @@ def ask_form() -> Any:
     settings, web = current_app.config["SAFEGUIDE"], current_app.config["SAFEGUIDE_WEB"]
     max_chars, turns = int(settings["max_question_chars"]), int(web["history_turns"])
     history = [h for h in request.form.getlist("history") if h.strip()][-turns:]
-    body = {"question": request.form.get("question", ""), "history": history}
+    body = {"question": request.form.get("question", ""), "history": history,
+            "confirm_personal_data": request.form.get("confirm_personal_data") == "1"}
     try:
         payload = answer(parse_ask(body, max_chars, turns))
     except WebError as error:  # shown on the page, beside the question, not as an error page
         return _render(error=error.message, question=body["question"],
                        history=history), error.status
+    if payload["status"] == PERSONAL_DATA_WARNING:  # edit it, or ask anyway
+        return _render(warning=payload, question=body["question"], history=history)
     return _render(turn=payload, history=[*history, payload["question"]][-turns:])
 
 
 def _render(turn: dict[str, Any] | None = None, error: str | None = None,
-            question: str = "", history: list[str] | None = None) -> str:
+            question: str = "", history: list[str] | None = None,
+            warning: dict[str, Any] | None = None) -> str:
     return render_template(
         "ask.html", turn=turn, error=error, question=question, history=history or [],
-        max_chars=int(current_app.config["SAFEGUIDE"]["max_question_chars"]),
+        warning=warning, max_chars=int(current_app.config["SAFEGUIDE"]["max_question_chars"]),
     )

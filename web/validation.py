@@ -14,7 +14,7 @@ from flask import request
 
 from web.errors import WebError
 
-FIELDS = ("question", "history", "filters")
+FIELDS = ("question", "history", "filters", "confirm_personal_data")
 FILTER_NAMES = ("kind", "status", "document_id", "audience")
 
 
@@ -23,6 +23,7 @@ class AskRequest:
     question: str
     history: list[dict[str, str]]
     filters: dict[str, str | list[str]] | None
+    confirm_personal_data: bool = False
 
 
 def read_json_object() -> dict[str, Any]:
@@ -47,15 +48,18 @@ def read_json_object() -> dict[str, Any]:
 def parse_ask(body: dict[str, Any], max_chars: int, max_turns: int) -> AskRequest:
     unknown = sorted(set(body) - set(FIELDS))
     if unknown:
-        raise WebError(400, f"unknown field {unknown[0]!r} (expected question, history, filters)")
+        raise WebError(400, f"unknown field {unknown[0]!r} (expected {', '.join(FIELDS)})")
     if "question" not in body:
         raise WebError(400, "missing field 'question'")
     question = body["question"]
     if not isinstance(question, str):
         raise WebError(400, f"'question' must be a string, not {_type(question)}")
+    confirm = body.get("confirm_personal_data", False)
+    if not isinstance(confirm, bool):
+        raise WebError(400, f"'confirm_personal_data' must be true or false, not {_type(confirm)}")
     return AskRequest(question=question,
                       history=_history(body.get("history"), max_chars, max_turns),
-                      filters=_filters(body.get("filters")))
+                      filters=_filters(body.get("filters")), confirm_personal_data=confirm)
 
 
 def _history(value: Any, max_chars: int, max_turns: int) -> list[dict[str, str]]:

@@ -18,7 +18,11 @@
   var label = form.querySelector(".ask-label");
   if (!form || !box || !thread) return;
 
+  var warning = document.getElementById("pd-warning");
+  var csrf = document.querySelector("meta[name=csrf-token]");
   var MAX_TURNS = 10;
+  var REASONS = [["inaccurate", "Inaccurate"], ["incomplete", "Incomplete"],
+    ["not_relevant", "Not relevant"], ["out_of_date", "Out of date"]];
   var history = Array.prototype.map.call(
     historyFields.querySelectorAll("input[name=history]"),
     function (input) { return { question: input.value }; }
@@ -116,11 +120,13 @@
         });
         box.appendChild(el("form", { method: "post", action: form.getAttribute("action"),
           className: "topics" },
+          el("input", { type: "hidden", name: "csrf_token", value: csrf ? csrf.content : "" }),
           el("p", { className: "topics-label", id: "turn-" + i + "-topics",
             text: "Closest topics in the guidance:" }), list));
       }
       article.appendChild(box);
-      return article;
+      article.appendChild(feedbackBox(data, i));
+    return article;
     }
     (data.notices || []).forEach(function (notice) {
       article.appendChild(el("p", { className: "notice" },
@@ -146,10 +152,72 @@
     article.appendChild(el("div", { className: "turn-actions" },
       el("button", { type: "button", className: "btn btn-secondary copy-answer",
         text: "Copy answer with sources" })));
+    article.appendChild(feedbackBox(data, i));
     return article;
   }
 
   /* The answer as plain text, each line with its [n], then the sources with reader links. */
+  /* Same markup as templates/_feedback.html. */
+  function feedbackBox(data, i) {
+    var reason = el("select", { id: "turn-" + i + "-reason", className: "feedback-reason" });
+    REASONS.forEach(function (r) { reason.appendChild(el("option", { value: r[0], text: r[1] })); });
+    return el("div", { className: "feedback", "data-request-id": data.request_id },
+      el("p", { className: "feedback-label", id: "turn-" + i + "-fb", text: "Was this answer useful?" }),
+      el("div", { className: "feedback-buttons", role: "group", "aria-labelledby": "turn-" + i + "-fb" },
+        el("button", { type: "button", className: "btn btn-secondary feedback-up", "aria-pressed": "false", text: "👍 Yes" }),
+        el("button", { type: "button", className: "btn btn-secondary feedback-down", "aria-pressed": "false", text: "👎 No" })),
+      el("div", { className: "feedback-more", hidden: true },
+        el("label", { for: "turn-" + i + "-reason", text: "What was wrong?" }), reason,
+        el("label", { for: "turn-" + i + "-comment", text: "Comment (optional; no personal data)" }),
+        el("textarea", { id: "turn-" + i + "-comment", className: "feedback-comment", rows: "2", maxlength: "1000" }),
+        el("button", { type: "button", className: "btn btn-primary feedback-send", text: "Send feedback" })),
+      el("p", { className: "feedback-status", role: "status", "aria-live": "polite" }));
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json",
+        "X-CSRFToken": csrf ? csrf.content : "" },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.status === 401) { window.location.assign("/login"); }
+        if (!response.ok) throw new Error(data.error || "the server could not answer (" + response.status + ")");
+        return data;
+      });
+    });
+  }
+
+  function sendFeedback(box, rating) {
+    var more = box.querySelector(".feedback-more");
+    var body = { request_id: box.getAttribute("data-request-id"), rating: rating };
+    if (rating === "down") {
+      body.reason = box.querySelector(".feedback-reason").value;
+      body.comment = box.querySelector(".feedback-comment").value;
+    }
+    var note = box.querySelector(".feedback-status");
+    post("/api/feedback", body).then(function () {
+      note.textContent = "Thank you: your feedback was recorded.";
+      more.hidden = true;
+      box.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    }, function (error) {
+      note.textContent = "Sorry: " + error.message;
+    });
+  }
+
+  function showWarning(data) {
+    document.getElementById("pd-kinds").textContent =
+      data.personal_data.join(", ").toLowerCase().replace(/_/g, " ");
+    document.getElementById("pd-preview").textContent = data.redacted_question;
+    document.getElementById("pd-urgent-text").textContent = data.urgent_reply || "";
+    document.getElementById("pd-urgent").hidden = !data.urgent_reply;
+    warning.hidden = false;
+    say("Check your question before it is answered.", true);
+    warning.scrollIntoView({ block: "start" });
+    document.getElementById("pd-edit").focus();
+  }
+
   function copyText(article) {
     var lines = [];
     var sources = {};
@@ -202,7 +270,7 @@
     if (newThread) newThread.hidden = history.length === 0;
   }
 
-  function ask(question, freshThread) {
+  function ask(question, freshThread, confirmed) {
     if (busy) return;
     question = question.trim();
     if (!question) {
@@ -215,16 +283,11 @@
     button.disabled = true;
     thread.setAttribute("aria-busy", "true");
     say("Searching the guidance…");
-    fetch("/api/ask", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ question: question, history: history.slice(-MAX_TURNS) })
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) throw new Error(data.error || "the server could not answer (" + response.status + ")");
-        return data;
-      });
+    if (warning) warning.hidden = true;
+    post("/api/ask", { question: question, history: history.slice(-MAX_TURNS),
+      confirm_personal_data: !!confirmed
     }).then(function (data) {
+      if (data.status === "personal_data_warning") { showWarning(data); return; }
       var article = renderTurn(data, thread.querySelectorAll(".turn").length);
       thread.appendChild(article);
       history.push({ question: data.question || question, answer: data.answer });
@@ -251,8 +314,18 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    ask(box.value, false);
+    var confirmed = event.submitter && event.submitter.id === "pd-confirm";
+    ask(box.value, false, confirmed);
   });
+
+  if (warning) {
+    document.getElementById("pd-edit").hidden = false;
+    document.getElementById("pd-edit").addEventListener("click", function () {
+      warning.hidden = true;
+      say("");
+      box.focus();
+    });
+  }
 
   box.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -269,6 +342,21 @@
   });
 
   thread.addEventListener("click", function (event) {
+    var fb = event.target.closest(".feedback-up, .feedback-down, .feedback-send");
+    if (fb) {
+      var fbox = fb.closest(".feedback");
+      if (fb.classList.contains("feedback-up")) {
+        fb.setAttribute("aria-pressed", "true");
+        sendFeedback(fbox, "up");
+      } else if (fb.classList.contains("feedback-down")) {
+        fb.setAttribute("aria-pressed", "true");
+        fbox.querySelector(".feedback-more").hidden = false;
+        fbox.querySelector(".feedback-reason").focus();
+      } else {
+        sendFeedback(fbox, "down");
+      }
+      return;
+    }
     var target = event.target.closest(".copy-answer");
     if (!target) return;
     copy(copyText(target.closest(".turn"))).then(function () {
@@ -280,5 +368,5 @@
     });
   });
 
-  document.querySelectorAll(".copy-answer").forEach(function (b) { b.hidden = false; });
+  document.querySelectorAll(".copy-answer, .feedback").forEach(function (b) { b.hidden = false; });
 })();
