@@ -38,14 +38,17 @@ lint: install
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
 
-## Debian's PostgreSQL server for the database tests (each run starts a throwaway cluster on
-## loopback: scripts/servers.py).
-.PHONY: postgres-deps
-postgres-deps:
-	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || (apt-get update && apt-get install -y --no-install-recommends postgresql)
+## Debian's PostgreSQL and Redis servers for the multi-host tests (each run starts throwaway
+## servers on loopback: scripts/servers.py).
+.PHONY: server-deps
+server-deps:
+	(ls /usr/lib/postgresql/*/bin/postgres && command -v redis-server) >/dev/null 2>&1 || \
+	  (apt-get update && apt-get install -y --no-install-recommends postgresql redis-server)
 
-test: lint browser-deps postgres-deps
+## The whole suite on SQLite, then the database tests again on a real PostgreSQL.
+test: lint browser-deps server-deps
 	$(PY) -m pytest
+	$(PY) -m pytest --postgres -m database
 
 ## Score retrieval and answers on the dev question set (and the naive baseline).
 eval: index

@@ -1,7 +1,7 @@
-"""Real servers on loopback for the tests and benchmarks: a Chroma server and a PostgreSQL.
+"""Real servers on loopback for the tests and benchmarks: Chroma, PostgreSQL and Redis.
 
-Both are the established servers a multi-host deployment uses (``chroma run`` from the
-installed ``chromadb``; PostgreSQL from Debian's ``postgresql`` package, installed by
+They are the established servers a multi-host deployment uses (``chroma run`` from the
+installed ``chromadb``; PostgreSQL and Redis from Debian's packages, installed by
 ``make test``), started as child processes on a free loopback port with their data in a
 folder the caller owns, and always stopped: on leaving the ``with`` block, on an exception,
 and (through ``parent_death_signal``) when the process that started them dies.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -220,3 +221,41 @@ class PostgresServer(LoopbackServer):
     def stop(self) -> None:
         super().stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+# --- Redis ----------------------------------------------------------------------------------
+
+
+class RedisServer(LoopbackServer):
+    """``redis-server`` (Debian's package) on loopback, in memory only: the shared store of
+    rate-limit counters when several hosts serve the app."""
+
+    name = "redis-server"
+
+    def __init__(self, log_path: Path) -> None:
+        command = shutil.which("redis-server")
+        if command is None:
+            raise ServerError("redis-server is not installed (Debian package redis-server; "
+                              "`make test` installs it)")
+        self.executable = command
+        super().__init__(Path(tempfile.mkdtemp(prefix="safeguide-redis-")), log_path)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        return [self.executable, "--bind", "127.0.0.1", "--port", str(self.port),
+                "--save", "", "--appendonly", "no", "--dir", str(self.data_dir)]
+
+    def is_ready(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        super().stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)

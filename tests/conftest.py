@@ -12,18 +12,53 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+import tempfile  # noqa: E402
 from collections.abc import Callable, Mapping  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 import yaml  # noqa: E402
+from web_support import TEST_DATABASE_ENV  # noqa: E402
 
 from assistant.embeddings import SentenceTransformerEmbeddings, load_embeddings  # noqa: E402
 from assistant.settings import REPO_ROOT, index_dir, load_settings  # noqa: E402
 from indexer.build import IndexBuilder  # noqa: E402
+from scripts.servers import PostgresServer  # noqa: E402
 
 SHIPPED_CORPUS = REPO_ROOT / "corpus"
+POSTGRES = pytest.StashKey[PostgresServer]()
+
+
+# --- the database under test: SQLite files, or a real PostgreSQL with --postgres ------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--postgres", action="store_true",
+                     help="start a throwaway PostgreSQL server on loopback and point every "
+                          f"test database at it ({TEST_DATABASE_ENV}); `make test` runs the "
+                          "tests marked 'database' this way after the whole suite")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("--postgres"):
+        return
+    log_path = Path(tempfile.mkdtemp(prefix="safeguide-postgres-log-")) / "postgres.log"
+    server = PostgresServer(log_path).__enter__()
+    config.stash[POSTGRES] = server
+    os.environ[TEST_DATABASE_ENV] = server.url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = config.stash.get(POSTGRES, None)
+    if server is not None:
+        server.stop()
+        os.environ.pop(TEST_DATABASE_ENV, None)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    server = config.stash.get(POSTGRES, None)
+    return f"test database: PostgreSQL on 127.0.0.1:{server.port}" if server else None
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from assistant.feedback import Feedback, content_gaps
 from assistant.personal_data import KINDS, detect
 
 pytest_plugins = ["web_fixtures"]
+pytestmark = pytest.mark.database
 
 ANSWERED = "When must a referral be made to children's social care?"
 ABSTAINED = "what is the speed limit on a motorway for a learner driver?"

@@ -27,6 +27,7 @@ from web.oidc import domain_allowed, mapped_role
 from web.security import SECRET_FILE, secret_key
 
 pytest_plugins = ["web_fixtures"]
+pytestmark = pytest.mark.database
 
 QUESTION = "When must a referral be made to children's social care?"
 PUBLIC = "public"

@@ -14,6 +14,7 @@ from assistant import users
 from assistant.db import Base, current_revision, engine_for, session_scope, upgrade
 
 pytest_plugins = ["web_fixtures"]
+pytestmark = pytest.mark.database
 
 
 def test_migrations_build_the_models_schema(database_url: str) -> None:
