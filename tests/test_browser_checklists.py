@@ -40,7 +40,7 @@ def chromium() -> Iterator[Any]:
 
 def test_phone_custody_checklist_tick_and_print(chromium: Any,
                                                 live_server: GunicornServer) -> None:
-    page = next(_page(chromium, PHONE))
+    page = next(_page(chromium, PHONE, live_server.headers))
     page.goto(live_server.url + "/checklists")
     page.locator(f'a[href="/checklists/{CUSTODY}"]').tap()
     page.wait_for_url(f"**/checklists/{CUSTODY}")
@@ -90,7 +90,8 @@ def test_phone_custody_checklist_tick_and_print(chromium: Any,
 
 def test_copy_checklist_with_ticks_and_sources(chromium: Any,
                                                live_server: GunicornServer) -> None:
-    page = next(_page(chromium, DESKTOP, permissions=["clipboard-read", "clipboard-write"]))
+    page = next(_page(chromium, DESKTOP, live_server.headers,
+                      permissions=["clipboard-read", "clipboard-write"]))
     page.goto(f"{live_server.url}/checklists/{CUSTODY}")
     page.locator("#tick-2").check()
     page.locator("#copy-checklist").click()
@@ -109,7 +110,7 @@ def test_copy_checklist_with_ticks_and_sources(chromium: Any,
 
 def test_answer_links_to_its_checklist_and_pages_fit_360px(chromium: Any,
                                                            live_server: GunicornServer) -> None:
-    page = next(_page(chromium, NARROW_PHONE))
+    page = next(_page(chromium, NARROW_PHONE, live_server.headers))
     for path in ("/checklists", f"/checklists/{CUSTODY}", "/checklists/sample-police-protection"):
         page.goto(live_server.url + path)
         assert scroll_width(page) <= NARROW_PHONE["width"], path
