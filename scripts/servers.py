@@ -35,9 +35,12 @@ class LoopbackServer:
     """A child-process server on ``127.0.0.1:<free port>``: start, wait until ready, stop."""
 
     name = "server"
+    cwd: Path | None = None  # the working folder of the server process (None: ours)
 
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
+    def __init__(self, data_dir: Path, log_path: Path, *, ready_seconds: float = STARTUP_SECONDS,
+                 stop_seconds: float = STOP_SECONDS) -> None:
         self.data_dir, self.log_path = Path(data_dir), Path(log_path)
+        self.ready_seconds, self.stop_seconds = ready_seconds, stop_seconds
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
 
@@ -54,12 +57,13 @@ class LoopbackServer:
         return dict(os.environ)
 
     def __enter__(self) -> LoopbackServer:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.prepare()
         for _ in range(PORT_ATTEMPTS):
             self.port = free_port()
             with self.log_path.open("ab") as log:
                 self.process = subprocess.Popen(
-                    self.command(), stdin=subprocess.DEVNULL, stdout=log,
+                    self.command(), cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=log,
                     stderr=subprocess.STDOUT, start_new_session=True,
                     preexec_fn=parent_death_signal(), env=self.environment())
             try:
@@ -77,7 +81,7 @@ class LoopbackServer:
     def _wait_until_ready(self) -> bool:
         """True once ready; False when the port was taken (try another); raises otherwise."""
         assert self.process is not None
-        deadline = time.monotonic() + STARTUP_SECONDS
+        deadline = time.monotonic() + self.ready_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 if "in use" in self.log_tail().lower():
@@ -87,17 +91,19 @@ class LoopbackServer:
             if self.is_ready():
                 return True
             time.sleep(0.2)
-        raise ServerError(f"{self.name} not ready within {STARTUP_SECONDS:.0f} s:\n"
+        raise ServerError(f"{self.name} not ready within {self.ready_seconds:.0f} s:\n"
                           f"{self.log_tail()}")
 
     def stop(self) -> None:
-        """SIGTERM, a bounded wait, then SIGKILL to the server's own process group."""
+        """SIGTERM (a graceful stop), a bounded wait, then SIGKILL to the server's own
+        process group (its session: the server and its children only; not reaped yet, so
+        still ours to kill)."""
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
         process.terminate()
         try:
-            process.wait(timeout=STOP_SECONDS)
+            process.wait(timeout=self.stop_seconds)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)

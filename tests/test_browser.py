@@ -61,8 +61,8 @@ def _require_chromium() -> None:
                 "make this a failure")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def launched_chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, closed when the generator is."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -71,6 +71,11 @@ def browser() -> Iterator[Any]:
                                               args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launched_chromium()
 
 
 @pytest.fixture(scope="module")

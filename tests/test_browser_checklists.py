@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 from test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     NARROW_PHONE,
     PHONE,
     _page,
-    _require_chromium,
+    launched_chromium,
     screenshot,
     scroll_width,
 )
@@ -27,20 +25,13 @@ CUSTODY = "sample-custody-children"
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+def browser() -> Iterator[Any]:
+    yield from launched_chromium()
 
 
-def test_phone_custody_checklist_tick_and_print(chromium: Any,
+def test_phone_custody_checklist_tick_and_print(browser: Any,
                                                 live_server: GunicornServer) -> None:
-    page = next(_page(chromium, PHONE, live_server.headers))
+    page = next(_page(browser, PHONE, live_server.headers))
     page.goto(live_server.url + "/checklists")
     page.locator(f'a[href="/checklists/{CUSTODY}"]').tap()
     page.wait_for_url(f"**/checklists/{CUSTODY}")
@@ -88,9 +79,9 @@ def test_phone_custody_checklist_tick_and_print(chromium: Any,
     page.context.close()
 
 
-def test_copy_checklist_with_ticks_and_sources(chromium: Any,
+def test_copy_checklist_with_ticks_and_sources(browser: Any,
                                                live_server: GunicornServer) -> None:
-    page = next(_page(chromium, DESKTOP, live_server.headers,
+    page = next(_page(browser, DESKTOP, live_server.headers,
                       permissions=["clipboard-read", "clipboard-write"]))
     page.goto(f"{live_server.url}/checklists/{CUSTODY}")
     page.locator("#tick-2").check()
@@ -108,9 +99,9 @@ def test_copy_checklist_with_ticks_and_sources(chromium: Any,
     page.context.close()
 
 
-def test_answer_links_to_its_checklist_and_pages_fit_360px(chromium: Any,
+def test_answer_links_to_its_checklist_and_pages_fit_360px(browser: Any,
                                                            live_server: GunicornServer) -> None:
-    page = next(_page(chromium, NARROW_PHONE, live_server.headers))
+    page = next(_page(browser, NARROW_PHONE, live_server.headers))
     for path in ("/checklists", f"/checklists/{CUSTODY}", "/checklists/sample-police-protection"):
         page.goto(live_server.url + path)
         assert scroll_width(page) <= NARROW_PHONE["width"], path

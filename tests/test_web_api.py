@@ -30,13 +30,13 @@ from web_support import (
     SUPERSEDED_QUESTION,
     app_for,
     database_url_for_tests,
-    free_port,
     prepare_database,
     token_for,
 )
 
 from assistant.settings import REPO_ROOT, index_dir
 from indexer.build import IndexBuilder
+from scripts.child_processes import free_port
 from web.openapi import SPEC
 from web.settings import WEB_SETTINGS, load_web_settings
 

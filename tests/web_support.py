@@ -8,10 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,7 +21,7 @@ from flask.testing import FlaskClient
 from assistant import users
 from assistant.db import session_scope, upgrade
 from assistant.settings import REPO_ROOT, load_settings
-from scripts.child_processes import free_port, parent_death_signal
+from scripts.servers import LoopbackServer
 from web import create_app
 
 ANSWERED_QUESTION = "What must the constable do after taking a child into police protection?"
@@ -164,7 +161,7 @@ def client_as(app: Flask, role: str | None) -> FlaskClient:
 ARTIFACTS = REPO_ROOT / "test-artifacts"  # git-ignored: screenshots of the browser tests
 
 
-class GunicornServer:
+class GunicornServer(LoopbackServer):
     """The app served by real gunicorn (``gunicorn.conf.py``, ``app:app``) on a loopback port.
 
     ``with GunicornServer(settings, log_path) as server:`` starts gunicorn as a subprocess on
@@ -177,108 +174,58 @@ class GunicornServer:
     process group gets SIGKILL. Its output (access log included) goes to ``log_path``.
     """
 
+    name = "gunicorn"
+    cwd = REPO_ROOT
+
     def __init__(self, settings: Mapping[str, Any], log_path: Path, *, workers: int = 1,
                  threads: int = 2, ready_seconds: float = 120, stop_seconds: float = 45,
                  env: Mapping[str, str] | None = None) -> None:
+        super().__init__(Path(settings["instance_dir"]), log_path,
+                         ready_seconds=ready_seconds, stop_seconds=stop_seconds)
         self.settings = settings
-        self.log_path = log_path
         self.workers, self.threads = workers, threads
-        self.ready_seconds, self.stop_seconds = ready_seconds, stop_seconds
         self.extra_env = dict(env or {})
-        self.process: subprocess.Popen[bytes] | None = None
-        self.port = 0
-        self.url = ""
         self.database_url = ""
         self.token = ""
         self.headers: dict[str, str] = {}
         self.secret_key = secrets.token_hex(32)  # per server: tests never share a fixed key
 
-    def __enter__(self) -> GunicornServer:
-        for _ in range(3):  # a free port can be taken between finding it and binding it
-            self.port = free_port()
-            self.url = f"http://127.0.0.1:{self.port}"
-            self._start()
-            try:
-                if self._wait_until_ready():
-                    return self
-            except BaseException:
-                self.stop()
-                raise
-            self.stop()
-        raise RuntimeError(f"gunicorn could not bind a free port:\n{self.log_tail()}")
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _prepare_database(self) -> None:
+    def prepare(self) -> None:
         """A migrated test database with the test users, and an officer token for clients."""
+        if self.token:
+            return
         self.database_url = self.extra_env.get("SAFEGUIDE_DATABASE_URL") or \
             database_url_for_tests(self.settings["instance_dir"])
         prepare_database(self.database_url)
         self.token = token_for(self.database_url, "officer")
         self.headers = {"Authorization": f"Bearer {self.token}"}
 
-    def _start(self) -> None:
-        if not self.token:
-            self._prepare_database()
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-               "ANONYMIZED_TELEMETRY": "False",
-               "SAFEGUIDE_CORPUS_DIR": str(self.settings["corpus_dir"]),
-               "SAFEGUIDE_INSTANCE_DIR": str(self.settings["instance_dir"]),
-               "SAFEGUIDE_BIND": f"127.0.0.1:{self.port}",
-               "SAFEGUIDE_WORKERS": str(self.workers), "SAFEGUIDE_THREADS": str(self.threads),
-               "SAFEGUIDE_DATABASE_URL": self.database_url,
-               "SAFEGUIDE_SECRET_KEY": self.secret_key,
-               "SAFEGUIDE_RATE_LIMIT_USER": NO_LIMIT, "SAFEGUIDE_RATE_LIMIT_IP": NO_LIMIT,
-               **self.extra_env}
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
-                cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=parent_death_signal())
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"]
 
-    def _wait_until_ready(self) -> bool:
-        """True once /readyz says ready; False if gunicorn gave up on a taken port."""
-        assert self.process is not None
-        deadline = time.monotonic() + self.ready_seconds
-        while True:
-            if self.process.poll() is not None:
-                if "Address already in use" in self.log_tail():
-                    return False
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode} before "
-                                   f"it was ready:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=5) as response:
-                    if json.loads(response.read()).get("status") == "ready":
-                        return True
-            except (OSError, ValueError):  # not listening yet, 503 while loading
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn was not ready within {self.ready_seconds:.0f} s:"
-                                   f"\n{self.log_tail()}")
-            time.sleep(0.25)
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                "ANONYMIZED_TELEMETRY": "False",
+                "SAFEGUIDE_CORPUS_DIR": str(self.settings["corpus_dir"]),
+                "SAFEGUIDE_INSTANCE_DIR": str(self.settings["instance_dir"]),
+                "SAFEGUIDE_BIND": f"127.0.0.1:{self.port}",
+                "SAFEGUIDE_WORKERS": str(self.workers), "SAFEGUIDE_THREADS": str(self.threads),
+                "SAFEGUIDE_DATABASE_URL": self.database_url,
+                "SAFEGUIDE_SECRET_KEY": self.secret_key,
+                "SAFEGUIDE_RATE_LIMIT_USER": NO_LIMIT, "SAFEGUIDE_RATE_LIMIT_IP": NO_LIMIT,
+                **self.extra_env}
 
-    def stop(self) -> None:
-        """Stop gunicorn: SIGTERM, a bounded wait, then SIGKILL to its process group."""
-        process, self.process = self.process, None
-        if process is None:
-            return
-        if process.poll() is not None:
-            return
-        process.terminate()  # the master stops its workers, then exits
+    def is_ready(self) -> bool:
+        """/readyz says ready (it answers 503 while the index loads)."""
         try:
-            process.wait(timeout=self.stop_seconds)
-        except subprocess.TimeoutExpired:
-            # The master is not reaped yet, so the group (its own session: the master and
-            # its workers only) is still ours to kill.
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+            with urllib.request.urlopen(self.url + "/readyz", timeout=5) as response:
+                return json.loads(response.read()).get("status") == "ready"
+        except (OSError, ValueError):
+            return False
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return super().log_tail(lines)
