@@ -61,6 +61,8 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "urgent_reply": plain_text(answer.urgent_reply) or None,
         "personal_data": answer.personal_data,
         "citations": citations,
+        "mode": answer.mode,
+        "gate": answer.gate or None,
     }
 
 
