@@ -8,7 +8,8 @@ Each sentence (or list item) of the model's text must
    cosine similarity of the two embeddings (semantic) must both reach the thresholds
    calibrated on labelled pairs (``python -m assistant.generative.calibrate``);
 3. state its numbers and time limits exactly as that source does ("within 24 hours" is not
-   supported by "within 72 hours");
+   supported by "within 72 hours"), and be negated only where the source is ("must not"
+   is not supported by "must": stop words do not count as words of support);
 4. not be, or rest on, text that gives instructions to a language model (a passage carrying
    an injection attempt supports nothing).
 Sentences that fail are removed. The caller falls back to the extractive answer when too
@@ -48,6 +49,7 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b",
                      re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:not|never|no|cannot)\b|n't\b", re.IGNORECASE)
 _TIME_UNIT = re.compile(r"\s*(?:-\s*)?(minute|hour|day|week|month|year)s?\b", re.IGNORECASE)
 
 
@@ -175,6 +177,10 @@ def numbers_match(claim: str, source: str) -> bool:
     return claim_numbers <= source_numbers and claim_limits <= source_limits
 
 
+def negation_matches(claim: str, source: str) -> bool:
+    return bool(_NEGATION.search(claim)) == bool(_NEGATION.search(source))
+
+
 def looks_like_injection(text: str) -> bool:
     return bool(_INJECTION.search(text))
 
@@ -223,8 +229,12 @@ class GroundingGate:
             semantic = float(unit_vector @ vector)
             passes = (lexical >= self.thresholds.lexical
                       and semantic >= self.thresholds.semantic)
-            reason = ("supported" if numbers_match(sentence, unit.text) else
-                      "number_mismatch") if passes else "unsupported"
+            reason = "unsupported"
+            if passes:
+                reason = ("supported" if numbers_match(sentence, unit.text) else
+                          "number_mismatch")
+                if reason == "supported" and not negation_matches(sentence, unit.text):
+                    reason = "negation_mismatch"
             candidate = Verdict(sentence, cited, reason, unit, round(lexical, 3),
                                 round(semantic, 3))
             if best is None or _rank(candidate) > _rank(best):
@@ -233,7 +243,7 @@ class GroundingGate:
 
 
 def _rank(verdict: Verdict) -> tuple[int, float]:
-    order = {"supported": 2, "number_mismatch": 1}.get(verdict.reason, 0)
+    order = {"supported": 2, "number_mismatch": 1, "negation_mismatch": 1}.get(verdict.reason, 0)
     return order, verdict.lexical + verdict.semantic
 
 
