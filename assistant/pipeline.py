@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
@@ -45,7 +44,7 @@ class Assistant:
     def __init__(self, index: LoadedIndex, vectors: QueryVectors, settings: Mapping[str, Any],
                  policy: AbstentionPolicy | None = None,
                  retriever: BaseRetriever | None = None,
-                 model: BaseChatModel | None = None) -> None:
+                 model: Runnable | None = None) -> None:
         self.index = index
         self.vectors = vectors
         self.settings = settings

@@ -15,7 +15,6 @@ import logging
 import time
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
@@ -30,9 +29,12 @@ log = logging.getLogger("safeguide.generative")
 
 
 class GenerativeStep:
-    """Ask the model about an answered question; keep only what the gate supports."""
+    """Ask the model about an answered question; keep only what the gate supports.
 
-    def __init__(self, model: BaseChatModel, gate: GroundingGate,
+    ``model`` is a LangChain chat model (or any Runnable from messages to a message).
+    """
+
+    def __init__(self, model: Runnable, gate: GroundingGate,
                  prompt: Prompt | None = None, model_label: str = "") -> None:
         self.prompt = prompt or load_prompt()
         self.gate = gate

@@ -50,6 +50,10 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b",
                      re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|never|no|cannot)\b|n't\b", re.IGNORECASE)
+# How a faithful paraphrase may carry a source's negation ("an independent worker, not a
+# police officer" -> "an independent worker rather than a police officer").
+_CONTRAST = re.compile(r"\b(?:not|never|no|cannot|rather than|instead of|without|except|only|"
+                       r"neither|nor)\b|n't\b", re.IGNORECASE)
 _TIME_UNIT = re.compile(r"\s*(?:-\s*)?(minute|hour|day|week|month|year)s?\b", re.IGNORECASE)
 
 
@@ -178,7 +182,11 @@ def numbers_match(claim: str, source: str) -> bool:
 
 
 def negation_matches(claim: str, source: str) -> bool:
-    return bool(_NEGATION.search(claim)) == bool(_NEGATION.search(source))
+    """A negated claim needs a negated source; a negated source needs a claim that keeps
+    the contrast (a negation, "rather than", "instead of", "only", ...)."""
+    if _NEGATION.search(claim) and not _NEGATION.search(source):
+        return False
+    return not _NEGATION.search(source) or bool(_CONTRAST.search(claim))
 
 
 def looks_like_injection(text: str) -> bool:
