@@ -36,7 +36,23 @@ lint: install
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
 
-test: lint browser-deps
+## Test-only language-model packages (requirements-llm.txt). llama-cpp-python compiles once
+## (about 5 min on 2 cores); the wheel is kept in WHEEL_CACHE and reused from there.
+WHEEL_CACHE ?= $(HOME)/.cache/safeguide-wheels
+LLM_STAMP := $(VENV)/.llm-installed-$(shell cat requirements-llm.txt | sha1sum | cut -c1-12)
+LLAMA_PIN := $(shell grep -m1 '^llama-cpp-python' requirements-llm.txt | sed 's/\[.*\]//')
+.PHONY: llm-deps
+
+$(LLM_STAMP): requirements-llm.txt $(STAMP)
+	mkdir -p $(WHEEL_CACHE)
+	$(PY) -m pip wheel --quiet --no-deps --find-links $(WHEEL_CACHE) -w $(WHEEL_CACHE) '$(LLAMA_PIN)'
+	$(PY) -m pip install --quiet --find-links $(WHEEL_CACHE) -r requirements-llm.txt
+	rm -f $(VENV)/.llm-installed-*
+	touch $(LLM_STAMP)
+
+llm-deps: $(LLM_STAMP)
+
+test: lint browser-deps llm-deps
 	$(PY) -m pytest
 
 ## Score retrieval and answers on the dev question set (and the naive baseline).

@@ -4,6 +4,11 @@ Runs every question through the real pipeline (and through the naive baseline, i
 run), writes one JSON line per question and prints hit@1/3/5, MRR, answer fact coverage,
 abstentions, top-5 size and latency, side by side. Answering reads only ``id`` and
 ``question``; scoring fields are read by :mod:`assistant.metrics` afterwards.
+
+``--mode generative --llm-base-url URL --llm-model NAME`` answers through a chat model
+behind the grounding gate (the baseline is skipped) and adds the gate's figures: the share
+of the model's sentences it removed, the fallbacks to the extractive answer by reason, and
+how many answers were shown as generative.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -20,7 +26,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.baseline import BaselineRetriever
-from assistant.metrics import Scores, score
+from assistant.metrics import Scores, percentile, score
 from assistant.pipeline import Assistant
 from assistant.settings import index_dir, load_settings
 from indexer import artifacts
@@ -51,6 +57,8 @@ def run_pipeline(assistant: Assistant, questions: list[dict[str, Any]]) -> list[
                 "sections": [p.metadata["section"] for p in answer.passages],
                 "citations": [asdict(c) for c in answer.citations],
                 "latency_ms": round(latency, 2),
+                "mode": answer.mode,
+                "gate": answer.gate,
             }
         )
     return results
@@ -103,6 +111,27 @@ def format_table(ours: Scores, baseline: Scores | None) -> str:
     return "\n".join(lines)
 
 
+def gate_summary(results: list[dict[str, Any]]) -> str:
+    """The grounding gate's figures over a generative run."""
+    asked = [r["gate"] for r in results if r.get("gate")]
+    sentences = sum(g.get("sentences", 0) for g in asked)
+    removed = sum(g.get("removed", 0) for g in asked)
+    reasons: Counter[str] = Counter()
+    for gate in asked:
+        reasons.update(gate.get("reasons", {}))
+    fallbacks = Counter(g["fallback"] for g in asked if g.get("fallback"))
+    model_ms = [g["generate_ms"] for g in asked]
+    return "\n".join([
+        f"{'model asked':26} {len(asked):>5} of {len(results)} (not asked: abstentions)",
+        f"{'shown as generative':26} {sum(r['mode'] == 'generative' for r in results):>5}",
+        f"{'model sentences removed':26} {removed:>5} of {sentences}"
+        f" ({removed / sentences if sentences else 0:.2f}) {dict(reasons.most_common())}",
+        f"{'fallbacks to extractive':26} {sum(fallbacks.values()):>5} {dict(fallbacks)}",
+        f"{'model + gate p50/p95 ms':26} {percentile(model_ms, 50):>8.0f} / "
+        f"{percentile(model_ms, 95):.0f}",
+    ])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m assistant.eval",
@@ -112,18 +141,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("questions", type=Path, help="question set (JSON lines)")
     parser.add_argument("--out", type=Path, help="write one result per line here")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--mode", choices=("extractive", "generative"), default="extractive",
+                        help="generative: answer through the chat model of the llm_* settings "
+                             "(or the two options below), behind the grounding gate")
+    parser.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (generative mode)")
+    parser.add_argument("--llm-model", help="model name at that endpoint (generative mode)")
     args = parser.parse_args(argv)
 
-    settings = load_settings()
+    overrides: dict[str, Any] = {}
+    if args.mode == "generative":
+        overrides["llm_provider"] = "openai"
+        overrides.update({k: v for k, v in (("llm_base_url", args.llm_base_url),
+                                           ("llm_model", args.llm_model)) if v})
+    else:
+        overrides["llm_provider"] = "none"
+    settings = load_settings(overrides)
     target = index_dir(settings)
     if artifacts.read_pointer(target) is None:
         print(IndexBuilder(settings, target, progress=False).build().summary())
     records = load_questions(args.questions)
     questions = [{"id": r["id"], "question": r["question"]} for r in records]
-    assistant = Assistant.from_settings()
+    assistant = Assistant.from_settings(overrides)
     results = run_pipeline(assistant, questions)
     baseline_scores = None
-    if not args.no_baseline:
+    if not args.no_baseline and args.mode == "extractive":
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         retriever = BaselineRetriever.build(
             Path(settings["corpus_dir"]), assistant.vectors.embeddings, client
@@ -132,8 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text("".join(json.dumps(r) + "\n" for r in results), encoding="utf-8")
-    print(f"{len(records)} questions from {args.questions}")
+    print(f"{len(records)} questions from {args.questions}, {args.mode} mode")
     print(format_table(score(records, results), baseline_scores))
+    if args.mode == "generative":
+        print(gate_summary(results))
     return 0
 
 
