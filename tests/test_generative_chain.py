@@ -108,12 +108,25 @@ def test_an_abstention_never_asks_the_model(extractive: Assistant) -> None:
     assert answer.abstained and model.sent == [] and answer.mode == "extractive"
 
 
-def test_the_api_reports_the_mode(built_index: dict[str, Any]) -> None:
+def test_the_api_and_the_page_report_the_mode(built_index: dict[str, Any],
+                                              extractive: Assistant) -> None:
     from web_support import app_for
 
-    client = app_for(built_index).test_client()
+    from web import EXTENSION
+
+    app = app_for(built_index)
+    client = app.test_client()
     body = client.post("/api/ask", json={"question": QUESTION}).get_json()
     assert body["mode"] == "extractive" and body["gate"] is None
+    page = client.post("/", data={"question": QUESTION}).get_data(as_text=True)
+    assert "Worded by a language model" not in page
+    app.extensions[EXTENSION]["assistant"] = assistant_with(
+        extractive, FixedModel(first_sentence_of_passage_one))
+    body = client.post("/api/ask", json={"question": QUESTION}).get_json()
+    assert body["mode"] == "generative" and body["gate"]["kept"] >= 1
+    assert body["items"][0]["kind"] == "generated" and body["items"][0]["ref"] == 0
+    page = client.post("/", data={"question": QUESTION}).get_data(as_text=True)
+    assert "Worded by a language model" in page
 
 
 def settings(**overrides: Any) -> dict[str, Any]:
@@ -155,3 +168,12 @@ def test_the_prompt_is_versioned_and_passages_cannot_forge_a_marker(tmp_path: Pa
     (tmp_path / "bad.md").write_text("## system\nx\n## user\n{passages} {question}\n")
     with pytest.raises(PromptFileError, match="bad.md: line 1 must be 'version"):
         load_prompt("bad", tmp_path)
+
+
+def test_the_app_refuses_to_start_with_an_external_model_not_allowed(
+        built_index: dict[str, Any]) -> None:
+    from web_support import app_for
+
+    with pytest.raises(ModelSettingsError, match="not on this machine"):
+        app_for(built_index, llm_provider="openai", llm_model="m",
+                llm_base_url="https://models.example.org/v1")

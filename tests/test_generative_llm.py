@@ -124,3 +124,17 @@ def test_an_instruction_planted_in_a_passage_never_reaches_the_user(
                        for t in generated), generated
         assert_nothing_unsupported_is_shown(assistant, answer)  # quotes only, if extractive
 
+
+
+def test_the_api_answers_through_the_model(llama: LlamaServer,
+                                          built_index: dict[str, Any]) -> None:
+    from web_support import app_for
+
+    app = app_for(built_index, **generative_settings({}, llama))
+    client = app.test_client()
+    body = client.post("/api/ask", json={
+        "question": "What must a constable do after taking a child into police protection?"
+    }).get_json()
+    assert body["mode"] in ("extractive", "generative") and body["items"]
+    assert body["gate"]["prompt_version"] and "error" not in body["gate"], body["gate"]
+    assert body["gate"]["model"] == MODEL_ALIAS
