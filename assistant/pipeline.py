@@ -63,8 +63,9 @@ class Assistant:
         self.generative: GenerativeStep | None = None
         if model is not None:
             gate = GroundingGate(vectors.embeddings.embed_array)
-            self.generative = GenerativeStep(model, gate,
-                                             model_label=str(settings.get("llm_model", "")))
+            self.generative = GenerativeStep(
+                model, gate, model_label=str(settings.get("llm_model", "")),
+                system_role=bool(settings.get("llm_system_role", True)))
             self.chain = self.chain | self.generative.runnable
 
     @classmethod

@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_model", "", "Model name sent to the endpoint (with llm_provider = openai)."),
     Setting("llm_api_key_env", "SAFEGUIDE_LLM_API_KEY",
             "Name of the environment variable holding the endpoint's API key (never the key)."),
+    Setting("llm_system_role", True,
+            "Send the prompt's rules as a system message; false = at the top of the user "
+            "message (models without a system turn, e.g. Gemma)."),
     Setting("llm_max_tokens", 256, "Most tokens the model may write per answer."),
     Setting("llm_timeout", 60, "Seconds before a model call is abandoned (extractive answer)."),
     Setting("allow_external_models", False,

@@ -2,10 +2,12 @@
 served by llama.cpp's OpenAI-compatible server on loopback, reached through the
 OpenAI-compatible provider (``ChatOpenAI``), as a deployment would reach vLLM or Ollama.
 
-A 270M model invents freely; the claim tested is that nothing it invents reaches the user:
-every sentence shown in generative mode is one the gate supports against a passage the model
-was given, and everything else is the extractive answer (verbatim quotes, which may quote a
-planted instruction as the source's text, but never act on it). The dev questions (``id`` and
+The packaged GGUF is the pre-trained Gemma 3 270M, not the instruction-tuned one: it mostly
+continues or echoes its prompt, which makes it a hard test. A 270M model invents freely;
+the claim tested is that nothing it invents reaches the user: every sentence shown in
+generative mode is one the gate supports against a passage the model was given, and
+everything else is the extractive answer (verbatim quotes, which may quote a planted
+instruction as the source's text, but never act on it). The dev questions (``id`` and
 ``question`` only) are the inputs; their expected answers are not read. The packages come
 from ``requirements-llm.txt`` (``make llm-deps``, which ``make test`` runs).
 """
@@ -57,7 +59,8 @@ def llama(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
 
 def generative_settings(base: dict[str, Any], server: LlamaServer) -> dict[str, Any]:
     return {**base, "llm_provider": "openai", "llm_base_url": server.base_url,
-            "llm_model": MODEL_ALIAS, "llm_max_tokens": MAX_TOKENS, "llm_timeout": 120}
+            "llm_model": MODEL_ALIAS, "llm_max_tokens": MAX_TOKENS, "llm_timeout": 120,
+            "llm_system_role": False}
 
 
 def assert_nothing_unsupported_is_shown(assistant: Assistant, answer: Any) -> None:

@@ -35,8 +35,10 @@ class GenerativeStep:
     """
 
     def __init__(self, model: Runnable, gate: GroundingGate,
-                 prompt: Prompt | None = None, model_label: str = "") -> None:
+                 prompt: Prompt | None = None, model_label: str = "",
+                 system_role: bool = True) -> None:
         self.prompt = prompt or load_prompt()
+        self.system_role = system_role
         self.gate = gate
         self.model_label = model_label
         self.generate: Runnable = model | StrOutputParser()
@@ -50,8 +52,9 @@ class GenerativeStep:
         stats: dict[str, Any] = {"prompt_version": self.prompt.version,
                                  "model": self.model_label, "passages": len(passages)}
         try:
-            text = self.generate.invoke(self.prompt.messages(redact(answer.question), passages),
-                                        config=config)
+            messages = self.prompt.messages(redact(answer.question), passages,
+                                            self.system_role)
+            text = self.generate.invoke(messages, config=config)
         except Exception as exc:  # any model failure degrades to the extractive answer
             stats.update(fallback="model_error", error=type(exc).__name__)
             return self._finish(answer, stats, started)

@@ -35,10 +35,18 @@ class Prompt:
     system: str
     user: str
 
-    def messages(self, question: str, passages: list[Document]) -> list[BaseMessage]:
-        """The chat messages for one question; ``question`` must already be redacted."""
+    def messages(self, question: str, passages: list[Document],
+                 system_role: bool = True) -> list[BaseMessage]:
+        """The chat messages for one question; ``question`` must already be redacted.
+
+        ``system_role=False`` puts the rules at the top of the user message, for models
+        whose chat template has no system turn (Gemma's drops it), as Gemma's own does.
+        """
         user = self.user.replace("{passages}", format_passages(passages))
-        return [SystemMessage(self.system), HumanMessage(user.replace("{question}", question))]
+        user = user.replace("{question}", question)
+        if not system_role:
+            return [HumanMessage(f"{self.system}\n\n{user}")]
+        return [SystemMessage(self.system), HumanMessage(user)]
 
 
 def load_prompt(name: str = GROUNDED_ANSWER_PROMPT, folder: Path = PROMPTS_DIR) -> Prompt:
