@@ -58,6 +58,9 @@ def chat_model(settings: Mapping[str, Any]) -> BaseChatModel | None:
     from langchain_openai import ChatOpenAI  # only deployments with a model pay the import
 
     key = os.environ.get(str(settings["llm_api_key_env"]), "") or NO_KEY
+    max_tokens = int(settings["llm_max_tokens"])
+    # ChatOpenAI sends the limit as ``max_completion_tokens``; llama.cpp's Python server
+    # ignores that name and would write until its context is full, so send both.
     return ChatOpenAI(model=model, base_url=base_url, api_key=key, temperature=0,
-                      max_tokens=int(settings["llm_max_tokens"]),
+                      max_tokens=max_tokens, extra_body={"max_tokens": max_tokens},
                       timeout=float(settings["llm_timeout"]), max_retries=0)
