@@ -38,6 +38,22 @@ lint: install
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
 
+## Test-only language-model packages (requirements-llm.txt). llama-cpp-python compiles once
+## (about 5 min on 2 cores); the wheel is kept in WHEEL_CACHE and reused from there.
+WHEEL_CACHE ?= $(HOME)/.cache/safeguide-wheels
+LLM_STAMP := $(VENV)/.llm-installed-$(shell cat requirements-llm.txt | sha1sum | cut -c1-12)
+LLAMA_PIN := $(shell grep -m1 '^llama-cpp-python' requirements-llm.txt | sed 's/\[.*\]//')
+.PHONY: llm-deps
+
+$(LLM_STAMP): requirements-llm.txt $(STAMP)
+	mkdir -p $(WHEEL_CACHE)
+	$(PY) -m pip wheel --quiet --no-deps --find-links $(WHEEL_CACHE) -w $(WHEEL_CACHE) '$(LLAMA_PIN)'
+	$(PY) -m pip install --quiet --find-links $(WHEEL_CACHE) -r requirements-llm.txt
+	rm -f $(VENV)/.llm-installed-*
+	touch $(LLM_STAMP)
+
+llm-deps: $(LLM_STAMP)
+
 ## Debian's PostgreSQL and Redis servers for the multi-host tests (each run starts throwaway
 ## servers on loopback: scripts/servers.py).
 .PHONY: server-deps
@@ -46,7 +62,7 @@ server-deps:
 	  (apt-get update && apt-get install -y --no-install-recommends postgresql redis-server)
 
 ## The whole suite on SQLite, then the database tests again on a real PostgreSQL.
-test: lint browser-deps server-deps
+test: lint browser-deps server-deps llm-deps
 	$(PY) -m pytest
 	$(PY) -m pytest --postgres -m database
 

@@ -188,19 +188,24 @@ class GroundedAnswerer:
         return items, citations
 
     def _citation(self, n: int, passage: Document, start: int, end: int) -> Citation:
-        meta = passage.metadata
-        page = meta.get("page_start", -1)
-        return Citation(
-            n=n, chunk_id=meta["chunk_id"], document_id=meta["document_id"],
-            title=meta["title"], edition=meta["edition"], status=meta["status"],
-            superseded_by=meta.get("superseded_by", ""), section=meta["section"],
-            page=page if page and page > 0 else None, text=passage.page_content,
-            span=(start, end), span_text=passage.page_content[start:end],
-            char_start=meta["char_start"], char_end=meta["char_end"],
-            url=reader_url(meta["document_id"], meta["chunk_id"],
-                           (meta["char_start"] + start, meta["char_start"] + end)),
-            source_url=meta.get("source_url", ""),
-        )
+        return make_citation(n, passage, start, end)
+
+
+def make_citation(n: int, passage: Document, start: int, end: int) -> Citation:
+    """Citation ``[n]`` of ``passage``, quoting ``passage.page_content[start:end]``."""
+    meta = passage.metadata
+    page = meta.get("page_start", -1)
+    return Citation(
+        n=n, chunk_id=meta["chunk_id"], document_id=meta["document_id"],
+        title=meta["title"], edition=meta["edition"], status=meta["status"],
+        superseded_by=meta.get("superseded_by", ""), section=meta["section"],
+        page=page if page and page > 0 else None, text=passage.page_content,
+        span=(start, end), span_text=passage.page_content[start:end],
+        char_start=meta["char_start"], char_end=meta["char_end"],
+        url=reader_url(meta["document_id"], meta["chunk_id"],
+                       (meta["char_start"] + start, meta["char_start"] + end)),
+        source_url=meta.get("source_url", ""),
+    )
 
 
 def reader_url(document_id: str, chunk_id: str, span: tuple[int, int] | None = None) -> str:

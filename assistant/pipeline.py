@@ -1,8 +1,10 @@
 """The answer chain: understand the question, retrieve, compose a grounded answer or abstain.
 
 It is a LangChain Runnable end to end (``Assistant.chain``) so a deployment can swap the
-retriever, attach a tracer through ``config={"callbacks": [...]}``, or later put a chat model
-behind a grounding gate, without touching the steps around it.
+retriever, attach a tracer through ``config={"callbacks": [...]}``, or put a chat model
+behind the grounding gate (``llm_provider``; :mod:`assistant.generative`): its step comes
+after the extractive answer, which stays the fallback. With no provider the chain is
+understand → retrieve → compose, as before.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from assistant.abstention import AbstentionPolicy, Evidence, coverage
 from assistant.answerer import GroundedAnswerer, answer_text
 from assistant.checklists import ChecklistCatalogue
 from assistant.embeddings import load_embeddings
+from assistant.generative.chain import GenerativeStep
+from assistant.generative.gate import GroundingGate
+from assistant.generative.provider import chat_model
 from assistant.index import LoadedIndex
 from assistant.personal_data import detect
 from assistant.query import Query, QueryUnderstanding, clean_question
@@ -39,7 +44,8 @@ class Assistant:
 
     def __init__(self, index: LoadedIndex, vectors: QueryVectors, settings: Mapping[str, Any],
                  policy: AbstentionPolicy | None = None,
-                 retriever: BaseRetriever | None = None) -> None:
+                 retriever: BaseRetriever | None = None,
+                 model: Runnable | None = None) -> None:
         self.index = index
         self.vectors = vectors
         self.settings = settings
@@ -56,13 +62,21 @@ class Assistant:
             | RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._compose, name="compose")
         )
+        self.generative: GenerativeStep | None = None
+        if model is not None:
+            gate = GroundingGate(vectors.embeddings.embed_array)
+            self.generative = GenerativeStep(
+                model, gate, model_label=str(settings.get("llm_model", "")),
+                system_role=bool(settings.get("llm_system_role", True)))
+            self.chain = self.chain | self.generative.runnable
 
     @classmethod
     def from_settings(cls, overrides: Mapping[str, Any] | None = None) -> Assistant:
         settings = load_settings(overrides)
+        model = chat_model(settings)  # bad model settings fail before the index loads
         index = LoadedIndex.load(settings, Path(index_dir(settings)))
         vectors = QueryVectors(load_embeddings(settings["embedding_model"]))
-        return cls(index, vectors, settings)
+        return cls(index, vectors, settings, model=model)
 
     def ask(self, question: object, history: Sequence[Any] | None = None,
             filters: Mapping[str, Any] | None = None,

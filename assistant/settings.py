@@ -49,6 +49,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("audit_retention_days", 365, "Audit rows older than this are purged."),
     Setting("lockout_attempts", 5, "Failed sign-ins in a row that lock an account."),
     Setting("lockout_minutes", 15, "How long a locked account stays locked."),
+    Setting("llm_provider", "none",
+            "Answer mode: 'none' = grounded extractive answers only; 'openai' = a chat model "
+            "at an OpenAI-compatible endpoint (llama.cpp server, vLLM, Ollama, Azure OpenAI), "
+            "its answer shown only through the grounding gate."),
+    Setting("llm_base_url", "", "Base URL of the OpenAI-compatible endpoint, e.g. "
+            "'http://127.0.0.1:8080/v1' (with llm_provider = openai)."),
+    Setting("llm_model", "", "Model name sent to the endpoint (with llm_provider = openai)."),
+    Setting("llm_api_key_env", "SAFEGUIDE_LLM_API_KEY",
+            "Name of the environment variable holding the endpoint's API key (never the key)."),
+    Setting("llm_system_role", True,
+            "Send the prompt's rules as a system message; false = at the top of the user "
+            "message (models without a system turn, e.g. Gemma)."),
+    Setting("llm_max_tokens", 256, "Most tokens the model may write per answer."),
+    Setting("llm_timeout", 60, "Seconds before a model call is abandoned (extractive answer)."),
+    Setting("allow_external_models", False,
+            "Allow a model endpoint that is not on this machine (loopback); questions are "
+            "always redacted of personal data before they reach a model."),
 )
 
 def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:

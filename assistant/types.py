@@ -41,7 +41,7 @@ class AnswerItem:
 
     text: str
     citation: int
-    kind: str  # "sentence" | "list_item" | "lead_in"
+    kind: str  # "sentence" | "list_item" | "lead_in" | "generated" (a model's, gate-checked)
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,5 @@ class Answer:
     offered_checklists: list[ChecklistOffer] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[Any] = field(default_factory=list)  # ranked LangChain Documents
+    mode: str = "extractive"  # "extractive" | "generative" (a model's sentences, gate-checked)
+    gate: dict[str, Any] = field(default_factory=dict)  # gate stats when a model was asked

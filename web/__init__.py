@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 
+from assistant.generative.provider import chat_model
 from assistant.pipeline import Assistant
 from assistant.settings import index_dir, load_settings
 from indexer.artifacts import read_pointer
@@ -45,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__)
     app.config["SAFEGUIDE"] = load_settings(config)
+    chat_model(app.config["SAFEGUIDE"])  # bad or disallowed model settings stop the start
     app.config["SAFEGUIDE_WEB"] = load_web_settings(web_config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["SAFEGUIDE_WEB"]["max_body_kb"]) * 1024
     app.json.sort_keys = False

@@ -72,8 +72,8 @@ def answer(ask: AskRequest) -> dict[str, Any]:
     fields = {"request_id": g.request_id, "status": result.status, "items": len(result.items),
               "citations": len(result.citations), "question_chars": len(ask.question),
               "history_turns": len(ask.history), "latency_ms": payload["latency_ms"],
-              "index_version": assistant.index.version}
-    log.info("answer request_id=%(request_id)s status=%(status)s items=%(items)d "
+              "index_version": assistant.index.version, "mode": result.mode}
+    log.info("answer request_id=%(request_id)s status=%(status)s mode=%(mode)s items=%(items)d "
              "citations=%(citations)d chars=%(question_chars)d turns=%(history_turns)d "
              "latency_ms=%(latency_ms).1f", fields, extra=fields)
     _audit(text, result.status, personal_data=result.personal_data,

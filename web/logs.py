@@ -19,7 +19,7 @@ LOG_FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 FIELDS = (
     "status", "latency_ms", "citations", "items", "question_chars", "history_turns",
-    "index_version", "method", "route", "path", "http_status",
+    "index_version", "method", "route", "path", "http_status", "mode",
 )
 
 

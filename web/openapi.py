@@ -157,9 +157,11 @@ SPEC: dict[str, Any] = {
                 "request_id": {"type": "string"}, "rating": {"type": "string"},
                 "reason": {"type": "string"}}},
             "Item": {"type": "object", "properties": {
-                "text": {"type": "string", "description": "Verbatim from the source"},
+                "text": {"type": "string", "description": "Verbatim from the source (a "
+                         "model's gate-checked sentence when kind is generated)"},
                 "citation": {"type": "integer", "description": "Citation number n"},
-                "kind": {"type": "string", "enum": ["sentence", "list_item", "lead_in"]},
+                "kind": {"type": "string",
+                         "enum": ["sentence", "list_item", "lead_in", "generated"]},
                 "ref": {"type": "integer", "nullable": True,
                         "description": "Index of this item's own entry in citations"}}},
             "Citation": {"type": "object", "properties": {
@@ -205,7 +207,15 @@ SPEC: dict[str, Any] = {
                 "request_id": {"type": "string"},
                 "index_version": {"type": "string",
                                   "description": "The index build that answered"},
-                "latency_ms": {"type": "number"}}},
+                "latency_ms": {"type": "number"},
+                "mode": {"type": "string", "enum": ["extractive", "generative"],
+                         "description": "generative: a language model's sentences, each "
+                                        "checked against its cited passage"},
+                "gate": {"type": "object", "nullable": True,
+                         "description": "When a model was asked: prompt_version, model, "
+                                        "sentences, kept, removed, reasons (counts), "
+                                        "fallback (why the extractive answer is shown, or "
+                                        "empty), generate_ms"}}},
             "ChecklistOffer": {"type": "object", "properties": {
                 "id": {"type": "string"}, "title": {"type": "string"},
                 "status": {"type": "string"},

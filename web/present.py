@@ -64,6 +64,8 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "citations": citations,
         "offered_checklists": [{**asdict(o), "url": f"/checklists/{quote(o.id)}"}
                                for o in answer.offered_checklists],
+        "mode": answer.mode,
+        "gate": answer.gate or None,
     }
 
 

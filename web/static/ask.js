@@ -132,6 +132,10 @@
       article.appendChild(el("p", { className: "notice" },
         el("strong", { text: "Check the source:" }), " " + notice));
     });
+    if (data.mode === "generative") {
+      article.appendChild(el("p", { className: "notice notice--info mode-note", text: "Worded by a language " +
+        "model; each sentence was checked against the passage it cites." }));
+    }
     var items = el("ul", { className: "items" });
     data.items.forEach(function (item) {
       var c = item.ref === null || item.ref === undefined ? null : data.citations[item.ref];
