@@ -236,7 +236,7 @@ def edit_quiz_item(quiz_id: int, item_id: str) -> Any:
     def edit(quiz: Quiz) -> Quiz:
         item = quiz.item(item_id)
         changes: dict[str, Any] = {"stem": request.form.get("stem", "").strip()}
-        if item.kind == "scenario":
+        if "question" in request.form:
             changes["question"] = request.form.get("question", "").strip()
         if item.kind in ("scenario", "numerical"):
             changes["answer"] = request.form.get("answer", "").strip()
