@@ -71,6 +71,12 @@ def test_a_save_from_a_stale_version_is_refused_and_writes_nothing(database_url,
     assert now.version == saved.version
     assert now.quiz.item("mc-1").stem == "Pick the right one"  # the first tab's edit stands
     assert not now.quiz.item("mc-1").approved  # the stale approval did not land
+    with pytest.raises(store.QuizConflictError), session_scope(database_url) as session:
+        store.delete(session, record.id, ids["trainer"], expected_version=record.version)
+    with session_scope(database_url) as session:
+        store.delete(session, record.id, ids["trainer"], expected_version=now.version)
+    with pytest.raises(store.QuizNotFoundError), session_scope(database_url) as session:
+        store.load(session, record.id, ids["trainer"])
 
 
 def test_a_trainer_sees_only_their_own_quizzes_and_an_admin_sees_all(database_url, ids):

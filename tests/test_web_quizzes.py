@@ -183,6 +183,8 @@ def test_a_page_out_of_date_cannot_overwrite_a_newer_save(shipped_app, trainer, 
     stale = trainer.post(f"/quizzes/{drafted}/items/{first.id}/delete", data=older_tab)
     assert stale.status_code == 409
     assert "changed in another tab" in stale.get_data(as_text=True)
+    assert trainer.post(f"/quizzes/{drafted}/delete",
+                        data={**older_tab, "confirm": "yes"}).status_code == 409
     now = _stored(shipped_app, drafted)
     assert now.quiz.title == "Renamed in tab one" and first.id in [i.id for i in now.quiz.items]
     assert trainer.post(f"/quizzes/{drafted}/approve-all", data={}).status_code == 400
@@ -222,7 +224,8 @@ def test_only_trainers_and_admins_and_a_trainer_sees_only_their_quizzes(
 
     other = _client_for(shipped_app, "test-trainer-other", "trainer")
     assert other.get(f"/quizzes/{drafted}").status_code == 404  # as if it did not exist
-    assert other.post(f"/quizzes/{drafted}/delete", data={"version": "1"}).status_code == 404
+    assert other.post(f"/quizzes/{drafted}/delete",
+                      data={"version": "1", "confirm": "yes"}).status_code == 404
     assert f'href="/quizzes/{drafted}"' not in other.get("/quizzes").get_data(as_text=True)
     assert trainer.get("/quizzes/999999").status_code == 404
 
@@ -233,7 +236,11 @@ def test_only_trainers_and_admins_and_a_trainer_sees_only_their_quizzes(
 
     mine = _quiz_id(other.post("/quizzes", data={"section": "8. Decision making"}))
     assert trainer.get(f"/quizzes/{mine}").status_code == 404
-    assert _post(other, shipped_app, f"/quizzes/{mine}/delete").status_code == 302
+    unconfirmed = _post(other, shipped_app, f"/quizzes/{mine}/delete")
+    assert unconfirmed.status_code == 400 and "confirm" in unconfirmed.get_data(as_text=True)
+    assert _post(other, shipped_app, f"/quizzes/{mine}/delete", confirm="yes")\
+        .status_code == 302
+    assert "was deleted" in other.get("/quizzes").get_data(as_text=True)
     with pytest.raises(store.QuizNotFoundError):
         _stored(shipped_app, mine)
 

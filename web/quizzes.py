@@ -199,13 +199,21 @@ def approve_every_item(quiz_id: int) -> Any:
 @blueprint.post("/quizzes/<int:quiz_id>/delete")
 @require_roles(*roles)
 def delete_quiz(quiz_id: int) -> Any:
-    _load(quiz_id)
-    with db() as session:
-        try:
-            store.delete(session, quiz_id, current_user.id, _sees_all())
-        except store.QuizNotFoundError:
-            raise WebError(404, NOT_FOUND) from None
-    flash("The quiz was deleted.")
+    record = _load(quiz_id)
+    version = request.form.get("version", "")
+    if not version.isdigit():
+        raise WebError(400, "the form has no quiz version: reload the quiz page")
+    if request.form.get("confirm") != "yes":
+        return _quiz_page(record, error="Tick the box to confirm that the quiz should be "
+                                        "deleted.", failed_form="delete"), 400
+    try:
+        with db() as session:
+            store.delete(session, quiz_id, current_user.id, int(version), _sees_all())
+    except store.QuizConflictError:
+        return _quiz_page(_load(quiz_id), error=CONFLICT, failed_form="delete"), 409
+    except store.QuizNotFoundError:
+        raise WebError(404, NOT_FOUND) from None
+    flash(f"The quiz “{record.quiz.title}” was deleted.")
     return redirect(url_for("quizzes.quiz_list"))
 
 

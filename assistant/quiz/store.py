@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import delete as sql_delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from assistant.db import Base, UtcDateTime, utcnow
@@ -133,9 +134,22 @@ def save(session: Session, quiz_id: int, user_id: int, quiz: Quiz, expected_vers
     return _record(session, row)
 
 
-def delete(session: Session, quiz_id: int, user_id: int, sees_all: bool = False) -> None:
-    session.delete(_row(session, quiz_id, user_id, sees_all))
-    session.flush()
+def delete(session: Session, quiz_id: int, user_id: int, expected_version: int | None = None,
+           sees_all: bool = False) -> None:
+    """Delete the quiz; with ``expected_version``, only if nobody saved it since (else
+    :class:`QuizConflictError`): a page out of date must not throw away newer work."""
+    row = _row(session, quiz_id, user_id, sees_all)
+    if expected_version is None:
+        session.delete(row)
+        session.flush()
+        return
+    result = session.execute(
+        sql_delete(StoredQuiz)
+        .where(StoredQuiz.id == quiz_id, StoredQuiz.version == expected_version)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise QuizConflictError(quiz_id, expected_version, row.version)
+    session.expunge(row)
 
 
 def _row(session: Session, quiz_id: int, user_id: int, sees_all: bool) -> StoredQuiz:
