@@ -187,13 +187,15 @@ def test_a_page_out_of_date_cannot_overwrite_a_newer_save(shipped_app, trainer, 
                         data={**older_tab, "confirm": "yes"}).status_code == 409
     now = _stored(shipped_app, drafted)
     assert now.quiz.title == "Renamed in tab one" and first.id in [i.id for i in now.quiz.items]
-    assert trainer.post(f"/quizzes/{drafted}/approve-all", data={}).status_code == 400
+    for version in ({}, {"version": "²"}):  # a form without the page's version
+        assert trainer.post(f"/quizzes/{drafted}/approve-all", data=version).status_code == 400
 
 
 def test_drafting_errors_are_messages_on_the_page(trainer):
     for data, message in (({"topic": "", "section": ""}, "at least one topic"),
                           ({"section": "99. Nowhere"}, "no indexed section"),
                           ({"topic": TOPIC, "seed": "-3"}, "the seed is a whole number"),
+                          ({"topic": TOPIC, "seed": "²"}, "the seed is a whole number"),
                           ({"topic": "x" * 151}, "longer than 150")):
         response = trainer.post("/quizzes", data=data)
         assert response.status_code == 400, data

@@ -57,13 +57,14 @@ from web.auth import ACCESS, db, require_roles
 from web.errors import WebError
 
 blueprint = Blueprint("quizzes", __name__)
-roles = ACCESS["quizzes"]
+QUIZ_ROLES = ACCESS["quizzes"]
 MAX_TOPIC_CHARS = 150
 MAX_SEED = 2**31 - 1
 NOT_FOUND = "There is no quiz with that id among yours. The quizzes page lists them."
 CONFLICT = ("This quiz was changed in another tab or window since this page was loaded, so "
             "your change was not saved. Here is the quiz as it is now: make the change again.")
 NONE = "'none'"
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,10}")
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
@@ -93,13 +94,13 @@ def _load(quiz_id: int) -> store.QuizRecord:
 # --- list and new quiz ---------------------------------------------------------------------
 
 @blueprint.get("/quizzes")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def quiz_list() -> Any:
     return _list_page()
 
 
 @blueprint.post("/quizzes")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def create_quiz() -> Any:
     form = {key: request.form.get(key, "").strip() for key in ("topic", "section", "seed",
                                                                "title")}
@@ -125,7 +126,7 @@ def create_quiz() -> Any:
 def _seed(text: str) -> int:
     if not text:
         return 1
-    if not text.isdigit() or int(text) > MAX_SEED:
+    if not _WHOLE_NUMBER.fullmatch(text) or int(text) > MAX_SEED:
         raise QuizError(f"the seed is a whole number from 0 to {MAX_SEED}", field="seed")
     return int(text)
 
@@ -143,7 +144,7 @@ def _list_page(error: QuizError | None = None, form: dict[str, str] | None = Non
 # --- one quiz ------------------------------------------------------------------------------
 
 @blueprint.get("/quizzes/<int:quiz_id>")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def quiz_page(quiz_id: int) -> Any:
     return _quiz_page(_load(quiz_id))
 
@@ -158,18 +159,23 @@ def _quiz_page(record: store.QuizRecord, error: str = "", failed_form: str = "")
                            notes=get_flashed_messages())
 
 
+def _version() -> int:
+    """The quiz version the posting page showed (every change form carries it)."""
+    version = request.form.get("version", "")
+    if not _WHOLE_NUMBER.fullmatch(version):
+        raise WebError(400, "the form has no quiz version: reload the quiz page")
+    return int(version)
+
+
 def _change(quiz_id: int, operation: Callable[[Quiz], Quiz], anchor: str = "",
             done: str = "", form_name: str = "") -> Any:
     """Apply ``operation`` to the quiz the page showed and save it, or say why not."""
     record = _load(quiz_id)
-    version = request.form.get("version", "")
-    if not version.isdigit():
-        raise WebError(400, "the form has no quiz version: reload the quiz page")
+    version = _version()
     try:
         changed = operation(record.quiz)
         with db() as session:
-            store.save(session, quiz_id, current_user.id, changed, int(version),
-                       _sees_all())
+            store.save(session, quiz_id, current_user.id, changed, version, _sees_all())
     except QuizError as exc:
         return _quiz_page(record, error=exc.message, failed_form=form_name), 400
     except store.QuizConflictError:
@@ -183,7 +189,7 @@ def _change(quiz_id: int, operation: Callable[[Quiz], Quiz], anchor: str = "",
 
 
 @blueprint.post("/quizzes/<int:quiz_id>/rename")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def rename_quiz(quiz_id: int) -> Any:
     title = request.form.get("title", "").strip()
     return _change(quiz_id, lambda quiz: rename(quiz, title), done="Title saved.",
@@ -191,24 +197,22 @@ def rename_quiz(quiz_id: int) -> Any:
 
 
 @blueprint.post("/quizzes/<int:quiz_id>/approve-all")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def approve_every_item(quiz_id: int) -> Any:
     return _change(quiz_id, approve_all, done="Every item is approved.")
 
 
 @blueprint.post("/quizzes/<int:quiz_id>/delete")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def delete_quiz(quiz_id: int) -> Any:
     record = _load(quiz_id)
-    version = request.form.get("version", "")
-    if not version.isdigit():
-        raise WebError(400, "the form has no quiz version: reload the quiz page")
+    version = _version()
     if request.form.get("confirm") != "yes":
         return _quiz_page(record, error="Tick the box to confirm that the quiz should be "
                                         "deleted.", failed_form="delete"), 400
     try:
         with db() as session:
-            store.delete(session, quiz_id, current_user.id, int(version), _sees_all())
+            store.delete(session, quiz_id, current_user.id, version, _sees_all())
     except store.QuizConflictError:
         return _quiz_page(_load(quiz_id), error=CONFLICT, failed_form="delete"), 409
     except store.QuizNotFoundError:
@@ -218,7 +222,7 @@ def delete_quiz(quiz_id: int) -> Any:
 
 
 @blueprint.post("/quizzes/<int:quiz_id>/items")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def add_own_item(quiz_id: int) -> Any:
     kind = request.form.get("kind", "")
     options = _options_from_form(()) if kind == "multiple_choice" else []
@@ -239,7 +243,7 @@ def add_own_item(quiz_id: int) -> Any:
 # --- one item ------------------------------------------------------------------------------
 
 @blueprint.post("/quizzes/<int:quiz_id>/items/<item_id>/edit")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def edit_quiz_item(quiz_id: int, item_id: str) -> Any:
     def edit(quiz: Quiz) -> Quiz:
         item = quiz.item(item_id)
@@ -261,13 +265,13 @@ def edit_quiz_item(quiz_id: int, item_id: str) -> Any:
 
 
 @blueprint.post("/quizzes/<int:quiz_id>/items/<item_id>/delete")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def delete_quiz_item(quiz_id: int, item_id: str) -> Any:
     return _change(quiz_id, lambda quiz: delete_item(quiz, item_id), done="Item deleted.")
 
 
 @blueprint.post("/quizzes/<int:quiz_id>/items/<item_id>/move")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def move_quiz_item(quiz_id: int, item_id: str) -> Any:
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None:
@@ -281,7 +285,7 @@ def move_quiz_item(quiz_id: int, item_id: str) -> Any:
 
 
 @blueprint.post("/quizzes/<int:quiz_id>/items/<item_id>/approve")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def approve_quiz_item(quiz_id: int, item_id: str) -> Any:
     approved = request.form.get("approved", "1") != "0"
     return _change(quiz_id, lambda quiz: approve_item(quiz, item_id, approved),
@@ -304,19 +308,19 @@ def _options_from_form(previous: tuple[Option, ...]) -> list[Option]:
 # --- exports -------------------------------------------------------------------------------
 
 @blueprint.get("/quizzes/<int:quiz_id>/export.gift")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def export_gift_file(quiz_id: int) -> Any:
     return _export(quiz_id, export_gift, "gift", "text/plain")
 
 
 @blueprint.get("/quizzes/<int:quiz_id>/export.csv")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def export_csv_file(quiz_id: int) -> Any:
     return _export(quiz_id, export_csv, "csv", "text/csv")
 
 
 @blueprint.get("/quizzes/<int:quiz_id>/print")
-@require_roles(*roles)
+@require_roles(*QUIZ_ROLES)
 def print_view(quiz_id: int) -> Any:
     """The core's printable page as it is. Its one ``<style>`` element is allowed by its
     hash: the page keeps a Content-Security-Policy as strict as the app's (no script)."""
