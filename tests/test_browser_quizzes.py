@@ -10,7 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, _page, _require_chromium, screenshot
+from test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    NARROW_PHONE,
+    _page,
+    _require_chromium,
+    screenshot,
+    scroll_width,
+)
 from web_support import TEST_PASSWORD, GunicornServer, prepare_database, username_for
 
 from tests.gift_parser import parse_gift
@@ -51,6 +60,7 @@ def test_desktop_trainer_drafts_edits_approves_exports_and_prints(
     page.locator("#quiz-seed").fill("1")
     page.locator("#create-quiz").click()
     page.wait_for_url("**/quizzes/*")
+    quiz_url = page.url
     assert page.locator(".quiz-item").count() >= 3
     assert "Drafted" in page.locator(".notice--info").first.inner_text()
 
@@ -97,4 +107,9 @@ def test_desktop_trainer_drafts_edits_approves_exports_and_prints(
     assert page.locator(".answer").count() == 0 and page.locator(".lines").count() == 0
     assert page.locator("ol.options li").count() >= 2
     assert blocked == []
+
+    page.set_viewport_size(NARROW_PHONE)  # the pages still fit the narrowest phone
+    for url in (quiz_url, live_server.url + "/quizzes"):
+        page.goto(url)
+        assert scroll_width(page) <= NARROW_PHONE["width"], url
     page.context.close()
