@@ -13,6 +13,7 @@ from assistant.quiz.edit import approve_item, edit_item
 from assistant.quiz.model import Item
 
 pytest_plugins = ["web_fixtures"]
+pytestmark = pytest.mark.database
 
 
 def _quiz(title: str = "Stored quiz") -> Quiz:
