@@ -30,7 +30,7 @@ _lock = threading.Lock()
 
 
 class Base(DeclarativeBase):
-    """Every table of SafeGuide (users, audit, feedback; later quizzes) hangs off this."""
+    """Every table of SafeGuide (users, audit, feedback, quizzes) hangs off this."""
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -10,6 +10,7 @@ from alembic import context
 
 import assistant.audit  # noqa: F401  (the tables register on Base when imported)
 import assistant.feedback  # noqa: F401
+import assistant.quiz.store  # noqa: F401
 import assistant.users  # noqa: F401
 from assistant.db import Base, engine_for
 

@@ -220,7 +220,7 @@ def test_first_run_creates_an_admin_once_with_a_one_time_password(run: Any) -> N
     code, listing = run("users", "list")
     assert listing.startswith("admin\tadmin\tactive")
     code, revision = run("db", "current")
-    assert revision.strip() == "0001"
+    assert revision.strip() == "0002"
 
 
 def test_users_and_tokens_from_the_command_line(run: Any, capsys: Any) -> None:

@@ -33,6 +33,7 @@ QUESTION = "When must a referral be made to children's social care?"
 PUBLIC = "public"
 EVERYONE = frozenset(ROLES)
 SUPERVISORS = frozenset({"supervisor", "admin"})
+TRAINERS = frozenset({"trainer", "admin"})
 # Who may use each endpoint, written out here (not read from web.auth.ACCESS) so a change
 # of the app's table shows up as a failing test. A new route must be added here.
 EXPECTED: dict[str, frozenset[str] | str] = {
@@ -50,9 +51,14 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "oversight.user_list": frozenset({"admin"}),
     "account.tokens": EVERYONE, "account.create_token": "session only",
     "account.revoke_token": EVERYONE,
+    **{f"quizzes.{view}": TRAINERS for view in (
+        "quiz_list", "create_quiz", "quiz_page", "rename_quiz", "approve_every_item",
+        "delete_quiz", "add_own_item", "edit_quiz_item", "delete_quiz_item", "move_quiz_item",
+        "approve_quiz_item", "export_gift_file", "export_csv_file", "print_view")},
 }
 PATH_VALUES = {"document_id": "alpha-guide", "filename": "app.css", "token_id": "999999",
-               "checklist_id": "no-such-checklist"}
+               "checklist_id": "no-such-checklist", "quiz_id": "999999",
+               "item_id": "no-such-item"}
 
 
 def _routes() -> list[tuple[str, str, str]]:

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 
 import assistant.audit  # noqa: F401  (registers its tables on Base)
 import assistant.feedback  # noqa: F401
+import assistant.quiz.store  # noqa: F401
 from assistant import users
 from assistant.db import Base, current_revision, engine_for, session_scope, upgrade
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.database
 def test_migrations_build_the_models_schema(database_url: str) -> None:
     upgrade(database_url)
     upgrade(database_url)  # idempotent
-    assert current_revision(database_url) == "0001"
+    assert current_revision(database_url) == "0002"
     with engine_for(database_url).connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == [], "the models changed: add a migration (python -m assistant db ...)"

@@ -66,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         metrics,
         oversight,
         pages,
+        quizzes,
         reader,
         security,
     )
@@ -80,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(feedback.blueprint)
     app.register_blueprint(oversight.blueprint)
     app.register_blueprint(account.blueprint)
+    app.register_blueprint(quizzes.blueprint)
     app.before_request(_start_request)
     auth.init_app(app)  # sign-in and CSRF checks run after the request id is set
     security.init_app(app)  # then the rate limits, which key on the signed-in user

@@ -1,8 +1,8 @@
 """Trainers' quizzes built from the indexed guidance: generation, item model, exports.
 
-No Flask and no database here: the web layer and a later persistence layer call
-:class:`QuizGenerator`, the pure workflow functions of :mod:`assistant.quiz.edit` and the
-exporters, and store :meth:`Quiz.to_dict`.
+No Flask here: the web layer calls :class:`QuizGenerator`, the pure workflow functions of
+:mod:`assistant.quiz.edit` and the exporters, and keeps quizzes with
+:mod:`assistant.quiz.store` (the database, as :meth:`Quiz.to_dict` JSON).
 """
 
 from assistant.quiz.generate import QuizGenerator

@@ -1,8 +1,9 @@
 """The review workflow as pure functions: each takes a quiz and returns a new one.
 
-The web layer (and later the database layer) calls these; none mutates its input, and each
-raises :class:`QuizError` for an unknown item or a change that breaks a rule, leaving the
-quiz as it was. Editing an item withdraws its approval: the reviewed text has changed.
+The web layer calls these and saves the result with :mod:`assistant.quiz.store`; none
+mutates its input, and each raises :class:`QuizError` for an unknown item or a change that
+breaks a rule, leaving the quiz as it was. Editing an item withdraws its approval: the
+reviewed text has changed.
 """
 
 from __future__ import annotations

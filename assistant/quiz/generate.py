@@ -44,7 +44,12 @@ class QuizGenerator:
     def from_settings(cls, overrides: dict | None = None) -> QuizGenerator:
         settings = load_settings(overrides)
         index = LoadedIndex.load(settings, Path(index_dir(settings)))
-        vectors = QueryVectors(load_embeddings(settings["embedding_model"]))
+        return cls.for_index(index, QueryVectors(load_embeddings(settings["embedding_model"])))
+
+    @classmethod
+    def for_index(cls, index: LoadedIndex, vectors: QueryVectors) -> QuizGenerator:
+        """A generator over an index already loaded (the web app's), with the same topic
+        retriever as the CLI, so a quiz built on the web equals the CLI's for the same seed."""
         retriever = HybridRetriever(index=index, vectors=vectors, top_k=TOPIC_PASSAGES,
                                     understanding=QueryUnderstanding(index.vocabulary))
         return cls(index, retriever)
