@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from assistant.db import Base, UtcDateTime, utcnow
 from assistant.personal_data import redact
+from assistant.spreadsheet import safe_cell
 
 ANSWERED, ABSTAINED, REFUSED, WARNED = "answered", "abstained", "refused", "warned"
 STATUSES = (ANSWERED, ABSTAINED, REFUSED, WARNED)
@@ -133,7 +134,7 @@ def csv_lines(rows: Iterable[AuditEvent]) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     yield _drain(buffer)
     for row in rows:
-        writer.writerow([_cell(value) for value in (
+        writer.writerow([safe_cell(value) for value in (
             row.id, row.at.isoformat(), row.username, row.role, row.request_id, row.status,
             row.question, row.personal_data, row.urgent, row.citations, row.latency_ms,
             row.index_version)])
@@ -150,9 +151,3 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

@@ -374,3 +374,12 @@ def test_cli_builds_exports_and_measures(built_index, tmp_path, monkeypatch, cap
 def test_facts_are_counts_limits_and_percentages_not_references(sentence, number):
     token = fact_number(sentence)
     assert (sentence[token.start:token.end] if token else None) == number
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_quoted(whole_report):
+    """A trainer's own text starting with '=' must reach the spreadsheet as text."""
+    scenario = _items(whole_report, "scenario")[0]
+    hostile = edit_item(whole_report, scenario.id, stem='=HYPERLINK("http://x.invalid")')
+    row = next(r for r in csv.DictReader(io.StringIO(export_csv(approve_all(hostile)),
+                                                     newline="")) if r["id"] == scenario.id)
+    assert row["stem"] == '\'=HYPERLINK("http://x.invalid")'

@@ -21,6 +21,7 @@ from assistant.quiz.model import Quiz
 from tests.gift_parser import parse_gift
 
 pytest_plugins = ["web_fixtures"]
+pytestmark = pytest.mark.database
 
 TOPIC = "missing children"
 EDITED = 'Which of these did the report find? (edited: <b>bold</b> & {braces})'
