@@ -11,12 +11,10 @@ from typing import Any
 
 import pytest
 from test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     NARROW_PHONE,
     _page,
-    _require_chromium,
+    launched_chromium,
     screenshot,
     scroll_width,
 )
@@ -31,14 +29,7 @@ EDITED = "Which finding did the inspection make about missing children? (edited 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    yield from launched_chromium()
 
 
 def test_desktop_trainer_drafts_edits_approves_exports_and_prints(
