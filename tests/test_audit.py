@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -154,6 +155,24 @@ def test_feedback_needs_an_answer_the_user_was_shown(small_app: Flask) -> None:
         "request_id": body["request_id"], "rating": "down", "reason": "boring"})
     assert bad_reason.status_code == 400 and "reason" in bad_reason.get_json()["error"]
     assert officer.post("/api/feedback", json={"rating": "up"}).status_code == 400
+
+
+def test_feedback_without_javascript_is_a_form_post(small_app: Flask) -> None:
+    officer = client_as(small_app, "officer")
+    page = officer.post("/", data={"question": ANSWERED}).get_data(as_text=True)
+    form = page[page.index("<noscript>"):page.index("</noscript>")]
+    assert 'action="/feedback"' in form and 'name="csrf_token"' in form
+    request_id = re.search(r'name="request_id" value="([^"]+)"', form).group(1)
+    sent = officer.post("/feedback", data={"request_id": request_id, "rating": "down",
+                                           "reason": "out_of_date",
+                                           "comment": "call me on 07700 900123"})
+    assert sent.status_code == 200 and "feedback was recorded" in sent.get_data(as_text=True)
+    with _db(small_app) as session:
+        stored = session.query(Feedback).filter_by(request_id=request_id).one()
+        assert (stored.rating, stored.reason) == ("down", "out_of_date")
+        assert "07700" not in stored.comment
+    refused = officer.post("/feedback", data={"request_id": request_id, "rating": "sideways"})
+    assert refused.status_code == 400 and "rating" in refused.get_data(as_text=True)
 
 
 def test_the_content_gap_report_lists_the_most_frequent_first(small_app: Flask) -> None:

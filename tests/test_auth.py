@@ -44,6 +44,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "api.ask": EVERYONE, "api.documents": EVERYONE, "api.document": EVERYONE,
     "api.openapi": EVERYONE, "pages.ask_page": EVERYONE, "pages.ask_form": EVERYONE,
     "reader.documents": EVERYONE, "reader.document": EVERYONE, "feedback.feedback": EVERYONE,
+    "feedback.feedback_form": EVERYONE,
     "checklists.api_list": EVERYONE, "checklists.api_checklist": EVERYONE,
     "checklists.checklists_page": EVERYONE, "checklists.checklist_page": EVERYONE,
     "oversight.audit_log": SUPERVISORS, "oversight.audit_csv": SUPERVISORS,

@@ -321,6 +321,23 @@ def test_without_javascript_the_form_post_answers(
     assert scroll_width(page) <= PHONE["width"]
 
 
+def test_without_javascript_feedback_is_a_form(phone_without_js: Any,
+                                              live_server: GunicornServer) -> None:
+    page = phone_without_js
+    page.goto(live_server.url + "/")
+    page.locator("#question").fill(ANSWERED_QUESTION)
+    page.locator("#ask-button").click()
+    turn = page.locator(".turn--answered")
+    turn.wait_for()
+    form = turn.locator("form.feedback")
+    assert form.is_visible() and not turn.locator("div.feedback").is_visible()
+    form.locator("select[name=reason]").select_option("incomplete")
+    form.locator("button[value=down]").tap()
+    page.wait_for_url("**/feedback")
+    assert page.get_by_role("status").inner_text().startswith("Thank you")
+    assert scroll_width(page) <= PHONE["width"]
+
+
 def test_untrusted_text_is_shown_never_run_and_labels_show(
     browser: Any, small_live_server: GunicornServer, officer: dict[str, str],
 ) -> None:
