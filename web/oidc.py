@@ -53,8 +53,9 @@ def authorize_redirect() -> Any:
 
 def sign_in_from_callback(session: Session) -> users.User:
     """The user the identity provider vouched for, created on first sign-in."""
+    client = _client()  # outside the try: "not configured" is a 404, not a failed sign-in
     try:
-        token = _client().authorize_access_token()
+        token = client.authorize_access_token()
     except Exception as exc:  # Authlib raises several types: state mismatch, bad token...
         log.warning("single sign-on failed: %s", type(exc).__name__)
         raise WebError(401, "single sign-on did not complete; try again") from None
