@@ -77,7 +77,8 @@ class FakeIdentityProvider:
         """The authorization endpoint after the user has signed in: check the app's request
         (``parse_qs`` of its redirect) and return a code for an ID token with ``claims`` on
         top of the standard ones (``iss``, ``aud``, ``iat``, ``exp``, and the request's
-        ``nonce``; a claim given here wins). ``key`` signs instead of the published key."""
+        ``nonce``; a claim given here wins, one given as None is left out). ``key`` signs
+        instead of the published key."""
         assert request["client_id"] == [self.client_id], request
         assert request["response_type"] == ["code"], request
         assert "openid" in request["scope"][0].split(), request
@@ -85,6 +86,7 @@ class FakeIdentityProvider:
         issued = {"iss": self.issuer, "aud": self.client_id, "iat": now, "nbf": now,
                   "exp": now + 3600, "nonce": request["nonce"][0],
                   "sub": secrets.token_urlsafe(16), **claims}
+        issued = {name: value for name, value in issued.items() if value is not None}
         code = secrets.token_urlsafe(24)
         self.grants[code] = Grant(self.client_id, request["redirect_uri"][0], issued,
                                   key or self.key)

@@ -179,7 +179,8 @@ def test_a_user_with_no_mapped_role_and_no_default_role_is_refused(
 
 
 @pytest.mark.parametrize("forgery", ["wrong nonce", "another key", "another key id",
-                                     "another audience", "another issuer", "expired"])
+                                     "another audience", "another audience, our azp",
+                                     "another issuer", "no issuer", "expired"])
 def test_an_id_token_that_does_not_verify_is_refused(
         sso_app: Flask, idp: FakeIdentityProvider, database_url: str, forgery: str) -> None:
     email = new_email()
@@ -193,6 +194,10 @@ def test_an_id_token_that_does_not_verify_is_refused(
         key = signing_key("impostor-key")
     elif forgery == "another audience":
         claims["aud"] = "some-other-application"
+    elif forgery == "another audience, our azp":  # a token for another app of the tenant
+        claims.update(aud=["some-other-application"], azp=idp.client_id)
+    elif forgery == "no issuer":
+        claims["iss"] = None
     elif forgery == "another issuer":
         claims["iss"] = "https://login.microsoftonline.com/another-tenant/v2.0"
     else:
