@@ -52,6 +52,7 @@ class FakeIdentityProvider:
     key: RSAKey = field(default_factory=signing_key)
     grants: dict[str, Grant] = field(default_factory=dict)
     token_requests: list[dict[str, str]] = field(default_factory=list)
+    token_delay: float = 0.0  # seconds the token endpoint waits before answering (a hung IdP)
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -96,6 +97,7 @@ class FakeIdentityProvider:
         """The token endpoint: client authentication, then a one-time code exchange."""
         form = {name: values[0] for name, values in parse_qs(body).items()}
         self.token_requests.append(form)
+        time.sleep(self.token_delay)
         client_id, secret = form.get("client_id"), form.get("client_secret")
         scheme, _, credentials = headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "basic":

@@ -6,6 +6,7 @@ accounts. Every refusal is checked for what the user sees and for no session aft
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -18,6 +19,7 @@ from web_support import app_for, client_as
 
 from assistant import users
 from assistant.db import session_scope
+from web import oidc
 from web.oidc import domain_allowed, mapped_role
 
 pytest_plugins = ["web_fixtures"]
@@ -259,3 +261,18 @@ def test_the_provider_refusing_the_client_or_the_user_is_a_clear_refusal(
     response = sign_in_via(idp, browser, {"email": new_email()})
     assert len(idp.token_requests) == exchanges + 1
     assert_refused(response, 401, DID_NOT_COMPLETE, browser)
+
+
+def test_a_provider_that_hangs_is_a_refusal_not_a_stuck_worker(
+        small_settings: dict[str, Any], database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(oidc, "PROVIDER_TIMEOUT_SECONDS", 0.5)
+    with FakeIdentityProvider(token_delay=5) as slow:
+        app = app_for(small_settings, database_url=database_url,
+                      oidc_discovery_url=slow.discovery_url, oidc_client_id=slow.client_id,
+                      oidc_client_secret=slow.client_secret)
+        browser = client_as(app, None)
+        started = time.monotonic()
+        response = sign_in_via(slow, browser, {"email": new_email()})
+        assert time.monotonic() - started < 4
+        assert_refused(response, 401, DID_NOT_COMPLETE, browser)

@@ -24,6 +24,7 @@ from assistant.db import utcnow
 from web.errors import WebError
 
 CLIENT = "sso"
+PROVIDER_TIMEOUT_SECONDS = 10  # discovery, keys, token: a hung provider must not hold a worker
 log = logging.getLogger("safeguide.web")
 
 
@@ -36,7 +37,8 @@ def init_app(app: Any) -> None:
     oauth = OAuth(app)
     oauth.register(CLIENT, server_metadata_url=web["oidc_discovery_url"],
                    client_id=web["oidc_client_id"], client_secret=web["oidc_client_secret"],
-                   client_kwargs={"scope": "openid email profile"})
+                   client_kwargs={"scope": "openid email profile",
+                                  "default_timeout": PROVIDER_TIMEOUT_SECONDS})
     app.extensions["safeguide_oidc"] = oauth
 
 
