@@ -1,18 +1,14 @@
-"""Sign-in, roles, tokens, CSRF, rate limits, lockout and single sign-on, through real HTTP
+"""Sign-in, roles, tokens, CSRF, rate limits and lockout, through real HTTP
 on the Flask app (the small corpus's real index, a migrated test database)."""
 
 from __future__ import annotations
 
-import json
 import re
 import stat
 import tempfile
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -23,7 +19,6 @@ from assistant import users
 from assistant.db import session_scope, utcnow
 from assistant.users import ROLES
 from web import create_app
-from web.oidc import domain_allowed, mapped_role
 from web.security import SECRET_FILE, secret_key
 
 pytest_plugins = ["web_fixtures"]
@@ -318,74 +313,6 @@ def test_hsts_only_with_secure_cookies(small_settings: dict[str, Any],
     response = secure.get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
-
-
-# --- single sign-on ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def discovery() -> Iterator[str]:
-    """A loopback server with an OpenID Connect discovery document (no network)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            base = f"http://127.0.0.1:{self.server.server_port}"
-            body = json.dumps({
-                "issuer": base, "authorization_endpoint": f"{base}/authorize",
-                "token_endpoint": f"{base}/token", "jwks_uri": f"{base}/keys",
-                "response_types_supported": ["code"],
-                "id_token_signing_alg_values_supported": ["RS256"]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/.well-known/openid-configuration"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_single_sign_on_is_off_by_default(small_app: Flask) -> None:
-    anonymous = client_as(small_app, None)
-    assert b"sign-in-sso" not in anonymous.get("/login").data
-    assert anonymous.get("/login/oidc").status_code == 404
-
-
-def test_configured_single_sign_on_redirects_to_the_provider(
-        small_settings: dict[str, Any], database_url: str, discovery: str) -> None:
-    app = app_for(small_settings, database_url=database_url, oidc_discovery_url=discovery,
-                  oidc_client_id="safeguide-test", oidc_client_secret="not-a-real-secret")
-    anonymous = client_as(app, None)
-    page = anonymous.get("/login").data
-    assert b"sign-in-sso" in page and b"Microsoft Entra ID" in page
-    response = anonymous.get("/login/oidc")
-    assert response.status_code == 302
-    target = urlsplit(response.headers["Location"])
-    assert f"{target.scheme}://{target.netloc}{target.path}" == \
-        discovery.replace("/.well-known/openid-configuration", "/authorize")
-    query = parse_qs(target.query)
-    assert query["client_id"] == ["safeguide-test"] and query["response_type"] == ["code"]
-    assert query["redirect_uri"] == ["http://localhost/login/oidc/callback"]
-    assert "openid" in query["scope"][0] and query["state"][0]
-
-
-def test_sso_roles_and_domains_map_from_settings() -> None:
-    role_map = "SafeGuide.Supervisor=supervisor,SafeGuide.Custody=custody"
-    assert mapped_role(["SafeGuide.Custody", "SafeGuide.Supervisor"], role_map) == "supervisor"
-    assert mapped_role(["Other"], role_map) is None and mapped_role(None, role_map) is None
-    assert domain_allowed("a.officer@force.police.uk", "force.police.uk, @other.uk")
-    assert not domain_allowed("someone@gmail.com", "force.police.uk")
-    assert domain_allowed("anyone@anywhere.org", "")
-    with pytest.raises(users.UserError):
-        mapped_role(["X"], "X=superuser")
 
 
 def test_users_create_and_revoke_their_own_tokens(small_app: Flask) -> None:

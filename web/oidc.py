@@ -24,6 +24,7 @@ from assistant.db import utcnow
 from web.errors import WebError
 
 CLIENT = "sso"
+PROVIDER_TIMEOUT_SECONDS = 10  # discovery, keys, token: a hung provider must not hold a worker
 log = logging.getLogger("safeguide.web")
 
 
@@ -36,7 +37,8 @@ def init_app(app: Any) -> None:
     oauth = OAuth(app)
     oauth.register(CLIENT, server_metadata_url=web["oidc_discovery_url"],
                    client_id=web["oidc_client_id"], client_secret=web["oidc_client_secret"],
-                   client_kwargs={"scope": "openid email profile"})
+                   client_kwargs={"scope": "openid email profile",
+                                  "default_timeout": PROVIDER_TIMEOUT_SECONDS})
     app.extensions["safeguide_oidc"] = oauth
 
 
@@ -53,8 +55,9 @@ def authorize_redirect() -> Any:
 
 def sign_in_from_callback(session: Session) -> users.User:
     """The user the identity provider vouched for, created on first sign-in."""
+    client = _client()  # outside the try: "not configured" is a 404, not a failed sign-in
     try:
-        token = _client().authorize_access_token()
+        token = client.authorize_access_token(claims_options=_id_token_rules(client))
     except Exception as exc:  # Authlib raises several types: state mismatch, bad token...
         log.warning("single sign-on failed: %s", type(exc).__name__)
         raise WebError(401, "single sign-on did not complete; try again") from None
@@ -78,6 +81,18 @@ def sign_in_from_callback(session: Session) -> users.User:
         user.role = role
     user.last_login_at = utcnow()
     return user
+
+
+def _id_token_rules(client: Any) -> dict[str, Any]:
+    """The ID token must come from the discovery document's issuer and name this app in
+    ``aud``: Authlib checks ``aud`` only when told to (by default a token for another app of
+    the same tenant passed if its ``azp`` named ours), and these options replace its ``iss``
+    default, so both are given."""
+    issuer = client.load_server_metadata().get("issuer")
+    if not issuer:
+        raise ValueError("the identity provider's discovery document has no issuer")
+    return {"iss": {"essential": True, "values": [issuer]},
+            "aud": {"essential": True, "values": [client.client_id]}}
 
 
 def domain_allowed(username: str, allowed: str) -> bool:
