@@ -96,6 +96,9 @@ class ChecklistCatalogue:
 
     @classmethod
     def from_index(cls, index: LoadedIndex) -> ChecklistCatalogue:
+        rows_of: dict[str, list[int]] = {}  # one pass over the index, not one per item
+        for row, meta in enumerate(index.metadatas):
+            rows_of.setdefault(meta["document_id"], []).append(row)
         checklists: list[Checklist] = []
         specs: list[dict[str, Any]] = []
         procedures = {m["document_id"] for m in index.metadatas
@@ -104,10 +107,7 @@ class ChecklistCatalogue:
             record = index.document(document_id)
             for spec in record.get("checklists", []):
                 specs.append(spec)
-                checklists.append(_resolve(index, document_id, spec))
-        rows_of: dict[str, list[int]] = {}
-        for row, meta in enumerate(index.metadatas):
-            rows_of.setdefault(meta["document_id"], []).append(row)
+                checklists.append(_resolve(index, rows_of, document_id, spec))
         vectors = np.zeros((len(checklists), index.chunk_vectors.shape[1]), dtype=np.float32)
         owner: dict[str, str] = {}
         for i, (spec, checklist) in enumerate(zip(specs, checklists, strict=True)):
@@ -156,13 +156,15 @@ class ChecklistCatalogue:
         return offers[:OFFER_LIMIT]
 
 
-def _resolve(index: LoadedIndex, document_id: str, spec: dict[str, Any]) -> Checklist:
-    meta = next(m for m in index.metadatas if m["document_id"] == document_id)
+def _resolve(index: LoadedIndex, rows_of: dict[str, list[int]], document_id: str,
+             spec: dict[str, Any]) -> Checklist:
+    meta = index.metadatas[rows_of[document_id][0]]
     items, problems = [], []
     for item in spec["items"]:
         citation = f"{item['source']}, " + (item["locator"] if item["locator_kind"] == "statute"
                                              else f"'{item['locator']}'")
-        source = resolve_citation(index, item["document_id"], item["locator"],
+        source = resolve_citation(index, rows_of.get(item["document_id"], []),
+                                  item["document_id"], item["locator"],
                                   item["locator_kind"], item["text"],
                                   _item_vector(index, item))
         if source is None:
@@ -181,17 +183,18 @@ def _resolve(index: LoadedIndex, document_id: str, spec: dict[str, Any]) -> Chec
         problems=tuple(problems))
 
 
-def resolve_citation(index: LoadedIndex, document_id: str, locator: str, locator_kind: str,
-                     item_text: str, item_vector: np.ndarray) -> SourcePassage | None:
+def resolve_citation(index: LoadedIndex, rows: list[int], document_id: str, locator: str,
+                     locator_kind: str, item_text: str,
+                     item_vector: np.ndarray) -> SourcePassage | None:
     """The unit of ``document_id`` a citation points at, or None when nothing matches.
 
     A heading locator ("A › B") selects the passages under a heading starting with A with,
     somewhere below it, one starting with B (subsections included) and, among their
     sentences and list items, the one sharing most words with the item (the item's own
     vector in the index, ``item_vector``, breaks ties). A statute locator ("s46(3)(a)")
-    selects the section's paragraph "(3)" and then the first "(a)" after it.
+    selects the section's paragraph "(3)" and then the first "(a)" after it. ``rows`` are the
+    index rows of ``document_id`` (found once for the whole catalogue).
     """
-    rows = [r for r, m in enumerate(index.metadatas) if m["document_id"] == document_id]
     if locator_kind == "statute":
         unit = _statute_unit(index, rows, locator)
     else:
